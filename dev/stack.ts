@@ -1,0 +1,95 @@
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { migrate } from "../db/migrate.ts";
+import { startDemoUpstream } from "./demo-upstream.ts";
+import { startPgRelay } from "./engines/pg-relay.ts";
+import { type PostgresServer, startPostgres } from "./engines/postgres.ts";
+import { startRedis } from "./engines/redis.ts";
+import { startUpstashShim } from "./engines/upstash-shim.ts";
+import { startSolanaRpc } from "./solana/rpc-server.ts";
+import type { WorkerVars } from "./worker.ts";
+
+export interface EnginePorts {
+  postgres: number;
+  relay: number;
+  redis: number;
+  redisRest: number;
+  solana: number;
+  upstream: number;
+}
+
+export interface Engines {
+  postgres: PostgresServer;
+  relayPort: number;
+  redisPort: number;
+  redisRestUrl: string;
+  solanaRpcUrl: string;
+  usdcMint: string;
+  upstreamUrl: string;
+  upstreamApiKey: string;
+  /** The string bindings a Worker needs to talk to these engines. */
+  vars: WorkerVars;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts every local engine on loopback — Postgres (real or embedded) with the Neon WebSocket
+ * relay, redis-server behind the Upstash REST shim, the LiteSVM JSON-RPC server and the demo
+ * upstream — and applies the migrations. If any step fails, whatever already started is stopped.
+ */
+export async function startEngines(options: {
+  postgres: "system" | "embedded";
+  stateDir: string;
+  ports?: Partial<EnginePorts>;
+  upstreamApiKey?: string;
+}): Promise<Engines> {
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => {});
+    stops.length = 0;
+  };
+  try {
+    const ports = options.ports ?? {};
+    const [postgres, redis, solana, upstream] = await Promise.all([
+      startPostgres({ kind: options.postgres, dataDir: join(options.stateDir, `pg-${options.postgres}`), port: ports.postgres }).then(
+        (s) => (stops.push(s.stop), s),
+      ),
+      startRedis({ port: ports.redis }).then((s) => (stops.push(s.stop), s)),
+      startSolanaRpc({ port: ports.solana }).then((s) => (stops.push(s.stop), s)),
+      startDemoUpstream({ port: ports.upstream, apiKey: options.upstreamApiKey }).then((s) => (stops.push(s.stop), s)),
+    ]);
+    // PGlite serves every connection from one session: the relay must serialize transactions.
+    const relay = await startPgRelay({ port: ports.relay, serialize: postgres.kind === "embedded" });
+    stops.push(relay.stop);
+    const token = randomBytes(24).toString("hex");
+    const shim = await startUpstashShim({ redisPort: redis.port, token, port: ports.redisRest });
+    stops.push(shim.stop);
+
+    const wsProxy = `127.0.0.1:${relay.port}`;
+    await migrate({ databaseUrl: postgres.url, wsProxy });
+
+    return {
+      postgres,
+      relayPort: relay.port,
+      redisPort: redis.port,
+      redisRestUrl: shim.url,
+      solanaRpcUrl: solana.url,
+      usdcMint: solana.mint,
+      upstreamUrl: upstream.url,
+      upstreamApiKey: upstream.apiKey,
+      vars: {
+        GATEWAY_MODE: "local",
+        DATABASE_URL: postgres.url,
+        PG_WS_PROXY: wsProxy,
+        UPSTASH_REDIS_REST_URL: shim.url,
+        UPSTASH_REDIS_REST_TOKEN: token,
+        SOLANA_RPC_URL: solana.url,
+        USDC_MINT: solana.mint,
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

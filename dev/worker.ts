@@ -1,0 +1,95 @@
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Keeps wrangler offline and its state out of $HOME (LOCAL-STACK.md). */
+export function wranglerEnv(stateDir: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    WRANGLER_SEND_METRICS: "false",
+    WRANGLER_HIDE_BANNER: "true",
+    XDG_CONFIG_HOME: join(stateDir, "config"),
+    WRANGLER_LOG_PATH: join(stateDir, "logs"),
+  };
+}
+
+/** The string bindings (vars and secrets) the Worker validates at its entry (workers/env.ts). */
+export interface WorkerVars {
+  GATEWAY_MODE: "local" | "production";
+  DATABASE_URL: string;
+  PG_WS_PROXY?: string;
+  UPSTASH_REDIS_REST_URL: string;
+  UPSTASH_REDIS_REST_TOKEN: string;
+  SOLANA_RPC_URL: string;
+  USDC_MINT: string;
+}
+
+/**
+ * Bundles the Worker exactly as `wrangler deploy` would (`--dry-run`), into `outDir`.
+ * Returns the path of the entry module.
+ */
+export async function buildWorker(outDir: string, stateDir: string): Promise<string> {
+  mkdirSync(outDir, { recursive: true });
+  const wrangler = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
+  const child = spawn(process.execPath, [wrangler, "deploy", "--dry-run", "--outdir", outDir], {
+    cwd: ROOT,
+    env: wranglerEnv(stateDir),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    output += d.toString();
+  });
+  const code = await new Promise<number | null>((r) => child.once("exit", r));
+  if (code !== 0) throw new Error(`wrangler build failed:\n${output}`);
+  return join(outDir, "index.js");
+}
+
+export interface RunningWorker {
+  url: string;
+  miniflare: Miniflare;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the built Worker in workerd through Miniflare directly (no `wrangler dev` proxy layer):
+ * the same bindings, Durable Objects, assets and cron trigger as wrangler.toml, with `vars` as
+ * the bindings. `persistDir` keeps Durable Object storage across restarts (dev); omit it in tests.
+ */
+export async function startWorker(options: {
+  vars: WorkerVars;
+  outDir: string;
+  stateDir: string;
+  port?: number;
+  persistDir?: string;
+}): Promise<RunningWorker> {
+  const scriptPath = await buildWorker(options.outDir, options.stateDir);
+  const fromConfig = unstable_getMiniflareWorkerOptions(join(ROOT, "wrangler.toml"));
+  const { workerOptions } = fromConfig;
+  const miniflare = new Miniflare(
+    convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port: options.port ?? 0,
+      unsafeTriggerHandlers: true,
+      ...(options.persistDir ? { resourcePersistencePath: options.persistDir } : {}),
+      ...workerOptions,
+      name: "proxygate",
+      modules: true,
+      scriptPath,
+      modulesRoot: options.outDir,
+      modulesRules: [{ type: "Text", include: ["**/*.lua"] }],
+      bindings: { ...(workerOptions.bindings ?? {}), ...options.vars },
+    } as Parameters<typeof convertV4MiniflareOptions>[0]),
+  );
+  const url = (await miniflare.ready).toString().replace(/\/$/, "");
+  return { url, miniflare, stop: () => miniflare.dispose() };
+}

@@ -1,0 +1,82 @@
+import { z } from "zod";
+import type { CapacityFenceDO } from "../durable-objects/capacity-fence.ts";
+import type { WalletDO } from "../durable-objects/wallet.ts";
+
+const durableObjectNamespace = <T extends Rpc.DurableObjectBranded>() =>
+  z.custom<DurableObjectNamespace<T>>(
+    (v) => typeof v === "object" && v !== null && "idFromName" in v && "get" in v,
+    "not a Durable Object namespace binding",
+  );
+
+const fetcher = z.custom<Fetcher>((v) => typeof v === "object" && v !== null && "fetch" in v, "not a Fetcher binding");
+
+/** base58 Solana address: 32–44 chars from the bitcoin alphabet. */
+const base58Address = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, "not a base58 address");
+
+/**
+ * Every binding the Worker needs, checked once per isolate at the entry. Values are never echoed:
+ * a failure names the binding and what is wrong with it, nothing more.
+ */
+export const EnvSchema = z
+  .object({
+    /** `local` allows loopback upstreams and the local Postgres relay; `production` forbids both. */
+    GATEWAY_MODE: z.enum(["local", "production"]),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, "not a postgres:// URL"),
+    /** host:port of the local WebSocket→TCP relay for the Neon driver; unset in production. */
+    PG_WS_PROXY: z
+      .string()
+      .regex(/^[\w.-]+:\d{1,5}$/, "not host:port")
+      .optional(),
+    UPSTASH_REDIS_REST_URL: z.url({ protocol: /^https?$/ }),
+    UPSTASH_REDIS_REST_TOKEN: z.string().min(1),
+    SOLANA_RPC_URL: z.url({ protocol: /^https?$/ }),
+    USDC_MINT: base58Address,
+    WALLET: durableObjectNamespace<WalletDO>(),
+    CAPACITY_FENCE: durableObjectNamespace<CapacityFenceDO>(),
+    ASSETS: fetcher,
+  })
+  .superRefine((env, ctx) => {
+    if (env.GATEWAY_MODE !== "production") return;
+    if (env.PG_WS_PROXY !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["PG_WS_PROXY"], message: "must be unset in production" });
+    }
+    for (const key of ["UPSTASH_REDIS_REST_URL", "SOLANA_RPC_URL"] as const) {
+      if (!env[key].startsWith("https://")) {
+        ctx.addIssue({ code: "custom", path: [key], message: "must be https in production" });
+      }
+    }
+  });
+
+export type Env = z.output<typeof EnvSchema>;
+
+export type EnvResult = { ok: true; env: Env } | { ok: false; problems: string[] };
+
+const cache = new WeakMap<object, EnvResult>();
+
+/**
+ * Validates the raw bindings. The result is cached per env object (one per isolate), so the hot
+ * path pays for this once. `problems` name bindings only, e.g. `DATABASE_URL: missing`.
+ */
+export function validateEnv(raw: object): EnvResult {
+  const cached = cache.get(raw);
+  if (cached) return cached;
+  const parsed = EnvSchema.safeParse(raw);
+  const result: EnvResult = parsed.success
+    ? { ok: true, env: parsed.data }
+    : {
+        ok: false,
+        problems: parsed.error.issues.map((issue) => {
+          const name = issue.path.join(".") || "env";
+          const missing = issue.code === "invalid_type" && (raw as Record<string, unknown>)[name] === undefined;
+          return `${name}: ${missing ? "missing" : issue.message}`;
+        }),
+      };
+  cache.set(raw, result);
+  return result;
+}
+
+/** The string values of the env that are secrets or carry credentials, for redaction of error text. */
+export function secretValues(env: Partial<Record<keyof Env, unknown>>): string[] {
+  const names = ["DATABASE_URL", "UPSTASH_REDIS_REST_TOKEN", "UPSTASH_REDIS_REST_URL", "SOLANA_RPC_URL"] as const;
+  return names.map((n) => env[n]).filter((v): v is string => typeof v === "string" && v.length >= 6);
+}

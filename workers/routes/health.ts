@@ -1,0 +1,78 @@
+import { Hono } from "hono";
+import { createPool } from "../../db/client.ts";
+import { type Env, secretValues } from "../env.ts";
+import { createRedis } from "../lib/redis.ts";
+import { redactError } from "../lib/redact.ts";
+import { createRpc } from "../lib/solana.ts";
+import type { AppEnv } from "../types.ts";
+
+const CHECK_TIMEOUT_MS = 3000;
+
+export interface DependencyStatus {
+  status: "ok" | "error";
+  latencyMs: number;
+  error?: string;
+  [detail: string]: unknown;
+}
+
+export interface HealthReport {
+  status: "ok" | "degraded";
+  mode: Env["GATEWAY_MODE"];
+  checks: { postgres: DependencyStatus; redis: DependencyStatus; solana: DependencyStatus };
+}
+
+/** Runs one round trip with a deadline, timing it; errors are redacted before they are reported. */
+async function probe(
+  env: Env,
+  run: () => Promise<Record<string, unknown> | undefined>,
+): Promise<DependencyStatus> {
+  const started = performance.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+    });
+    const details = await Promise.race([run(), timeout]);
+    return { status: "ok", latencyMs: Math.round(performance.now() - started), ...details };
+  } catch (err) {
+    return {
+      status: "error",
+      latencyMs: Math.round(performance.now() - started),
+      error: redactError(err, secretValues(env)),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Real round trips to every dependency, in parallel. */
+export async function checkHealth(env: Env, waitUntil: (p: Promise<unknown>) => void): Promise<HealthReport> {
+  const [postgres, redis, solana] = await Promise.all([
+    probe(env, async () => {
+      const pool = createPool(env);
+      try {
+        await pool.query("select 1");
+      } finally {
+        waitUntil(pool.end());
+      }
+      return undefined;
+    }),
+    probe(env, async () => {
+      const pong = await createRedis(env).ping();
+      if (pong !== "PONG") throw new Error("unexpected PING reply");
+      return undefined;
+    }),
+    probe(env, async () => {
+      const slot = await createRpc(env).getSlot({ commitment: "confirmed" }).send();
+      return { slot: Number(slot) };
+    }),
+  ]);
+  const allOk = postgres.status === "ok" && redis.status === "ok" && solana.status === "ok";
+  return { status: allOk ? "ok" : "degraded", mode: env.GATEWAY_MODE, checks: { postgres, redis, solana } };
+}
+
+export const health = new Hono<AppEnv>().get("/healthz", async (c) => {
+  const report = await checkHealth(c.env, (p) => c.executionCtx.waitUntil(p));
+  c.header("cache-control", "no-store");
+  return c.json(report, report.status === "ok" ? 200 : 503);
+});
