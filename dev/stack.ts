@@ -42,6 +42,8 @@ export async function startEngines(options: {
   stateDir: string;
   ports?: Partial<EnginePorts>;
   upstreamApiKey?: string;
+  /** `VAULT_MASTER_KEYS` for the Worker; a fresh random key when omitted. */
+  vaultMasterKeys?: string;
 }): Promise<Engines> {
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -85,6 +87,7 @@ export async function startEngines(options: {
         UPSTASH_REDIS_REST_TOKEN: token,
         SOLANA_RPC_URL: solana.url,
         USDC_MINT: solana.mint,
+        VAULT_MASTER_KEYS: options.vaultMasterKeys ?? `local1:${randomBytes(32).toString("base64")}`,
       },
       stop,
     };

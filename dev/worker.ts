@@ -28,6 +28,7 @@ export interface WorkerVars {
   UPSTASH_REDIS_REST_TOKEN: string;
   SOLANA_RPC_URL: string;
   USDC_MINT: string;
+  VAULT_MASTER_KEYS: string;
 }
 
 /**

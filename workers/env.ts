@@ -2,11 +2,10 @@ import { z } from "zod";
 import type { CapacityFenceDO } from "../durable-objects/capacity-fence.ts";
 import type { WalletDO } from "../durable-objects/wallet.ts";
 
-const durableObjectNamespace = <T extends Rpc.DurableObjectBranded>() =>
-  z.custom<DurableObjectNamespace<T>>(
-    (v) => typeof v === "object" && v !== null && "idFromName" in v && "get" in v,
-    "not a Durable Object namespace binding",
-  );
+const durableObjectNamespace = z.custom<DurableObjectNamespace<Rpc.DurableObjectBranded>>(
+  (v) => typeof v === "object" && v !== null && "idFromName" in v && "get" in v,
+  "not a Durable Object namespace binding",
+);
 
 const fetcher = z.custom<Fetcher>((v) => typeof v === "object" && v !== null && "fetch" in v, "not a Fetcher binding");
 
@@ -31,8 +30,12 @@ export const EnvSchema = z
     UPSTASH_REDIS_REST_TOKEN: z.string().min(1),
     SOLANA_RPC_URL: z.url({ protocol: /^https?$/ }),
     USDC_MINT: base58Address,
-    WALLET: durableObjectNamespace<WalletDO>(),
-    CAPACITY_FENCE: durableObjectNamespace<CapacityFenceDO>(),
+    /** Seller key vault master keys, `id:base64(32 bytes)` comma-separated, active first (workers/lib/key-vault.ts). */
+    VAULT_MASTER_KEYS: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, "expected id:base64(32 bytes),…"),
+    WALLET: durableObjectNamespace,
+    CAPACITY_FENCE: durableObjectNamespace,
     ASSETS: fetcher,
   })
   .superRefine((env, ctx) => {
@@ -47,7 +50,14 @@ export const EnvSchema = z
     }
   });
 
-export type Env = z.output<typeof EnvSchema>;
+/**
+ * The validated environment. The Durable Object bindings are typed here rather than inferred from
+ * the schema because the DO classes themselves take `Env` as a type parameter (a cycle zod cannot express).
+ */
+export interface Env extends Omit<z.output<typeof EnvSchema>, "WALLET" | "CAPACITY_FENCE"> {
+  WALLET: DurableObjectNamespace<WalletDO>;
+  CAPACITY_FENCE: DurableObjectNamespace<CapacityFenceDO>;
+}
 
 export type EnvResult = { ok: true; env: Env } | { ok: false; problems: string[] };
 
@@ -62,7 +72,7 @@ export function validateEnv(raw: object): EnvResult {
   if (cached) return cached;
   const parsed = EnvSchema.safeParse(raw);
   const result: EnvResult = parsed.success
-    ? { ok: true, env: parsed.data }
+    ? { ok: true, env: parsed.data as unknown as Env }
     : {
         ok: false,
         problems: parsed.error.issues.map((issue) => {
@@ -77,6 +87,12 @@ export function validateEnv(raw: object): EnvResult {
 
 /** The string values of the env that are secrets or carry credentials, for redaction of error text. */
 export function secretValues(env: Partial<Record<keyof Env, unknown>>): string[] {
-  const names = ["DATABASE_URL", "UPSTASH_REDIS_REST_TOKEN", "UPSTASH_REDIS_REST_URL", "SOLANA_RPC_URL"] as const;
+  const names = [
+    "DATABASE_URL",
+    "UPSTASH_REDIS_REST_TOKEN",
+    "UPSTASH_REDIS_REST_URL",
+    "SOLANA_RPC_URL",
+    "VAULT_MASTER_KEYS",
+  ] as const;
   return names.map((n) => env[n]).filter((v): v is string => typeof v === "string" && v.length >= 6);
 }

@@ -10,6 +10,7 @@ const valid = {
   UPSTASH_REDIS_REST_TOKEN: "token-canary-2",
   SOLANA_RPC_URL: "http://127.0.0.1:8899",
   USDC_MINT: "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+  VAULT_MASTER_KEYS: `k1:${Buffer.alloc(32, 7).toString("base64")}`,
   WALLET: namespace,
   CAPACITY_FENCE: namespace,
   ASSETS: { fetch: () => undefined },
@@ -22,7 +23,12 @@ describe("validateEnv", () => {
 
   it("names every missing or malformed binding and never echoes a value", () => {
     const { DATABASE_URL: _, WALLET: __, ...rest } = valid;
-    const result = validateEnv({ ...rest, UPSTASH_REDIS_REST_TOKEN: "", USDC_MINT: "0OIl-token-canary-2" });
+    const result = validateEnv({
+      ...rest,
+      UPSTASH_REDIS_REST_TOKEN: "",
+      USDC_MINT: "0OIl-token-canary-2",
+      VAULT_MASTER_KEYS: "k1:master-canary-3",
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const text = result.problems.join("; ");
@@ -30,6 +36,7 @@ describe("validateEnv", () => {
     expect(text).toContain("WALLET: ");
     expect(text).toContain("UPSTASH_REDIS_REST_TOKEN");
     expect(text).toContain("USDC_MINT: not a base58 address");
+    expect(text).toContain("VAULT_MASTER_KEYS: expected id:base64(32 bytes),…");
     expect(text).not.toContain("canary");
   });
 

@@ -1,0 +1,134 @@
+/**
+ * `npm start`: the whole of proxygate on this machine, on real engines bound to 127.0.0.1 —
+ * Postgres (embedded PGlite by default, `--postgres=system` for Debian's PostgreSQL), redis-server
+ * behind the Upstash REST shim, Solana (LiteSVM) behind JSON-RPC, a demo upstream, and the Worker
+ * in workerd via Miniflare. Migrates, seeds a demo seller, prints how to use it. Ctrl-C stops
+ * every process it started.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { createDb, createNodePool } from "../db/node.ts";
+import { MissingDependencyError, stopAll } from "./lib/process.ts";
+import { seedDemo } from "./seed.ts";
+import { type Engines, startEngines } from "./stack.ts";
+import { ROOT, type RunningWorker, startWorker } from "./worker.ts";
+
+const TEN_MINUTES = 10 * 60_000;
+
+const { values: args } = parseArgs({
+  options: {
+    postgres: { type: "string", default: process.env.PROXYGATE_POSTGRES ?? "embedded" },
+    port: { type: "string", default: process.env.PROXYGATE_PORT ?? "8787" },
+  },
+});
+
+/** Secrets of the local install, kept across restarts so sealed keys and DO state stay readable. */
+function localSecrets(stateDir: string): { vaultMasterKeys: string; upstreamApiKey: string } {
+  const file = join(stateDir, "local-secrets.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  const secrets = {
+    vaultMasterKeys: `local1:${randomBytes(32).toString("base64")}`,
+    upstreamApiKey: `demo-sk-${randomBytes(16).toString("hex")}`,
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+async function main(): Promise<void> {
+  const postgresKind = args.postgres;
+  if (postgresKind !== "embedded" && postgresKind !== "system") {
+    throw new UsageError(`--postgres must be "embedded" or "system", not "${postgresKind}"`);
+  }
+  const port = Number(args.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a TCP port`);
+
+  const stateDir = join(ROOT, ".dev-state");
+  mkdirSync(stateDir, { recursive: true, mode: 0o755 });
+  const secrets = localSecrets(stateDir);
+
+  let engines: Engines | undefined;
+  let worker: RunningWorker | undefined;
+  let cron: NodeJS.Timeout | undefined;
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(cron);
+    console.log("\nStopping proxygate…");
+    await worker?.stop().catch(() => {});
+    await engines?.stop().catch(() => {});
+    await stopAll();
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+
+  console.log(`Starting engines (Postgres: ${postgresKind})…`);
+  engines = await startEngines({
+    postgres: postgresKind,
+    stateDir,
+    ports: { postgres: 15432, relay: 15433, redis: 16379, redisRest: 18079, solana: 18899, upstream: 18080 },
+    upstreamApiKey: secrets.upstreamApiKey,
+    vaultMasterKeys: secrets.vaultMasterKeys,
+  });
+
+  const pool = createNodePool({ DATABASE_URL: engines.vars.DATABASE_URL, PG_WS_PROXY: engines.vars.PG_WS_PROXY });
+  const seeded = await seedDemo(createDb(pool), {
+    upstreamUrl: engines.upstreamUrl,
+    upstreamApiKey: engines.upstreamApiKey,
+    vaultMasterKeys: secrets.vaultMasterKeys,
+  }).finally(() => pool.end());
+
+  console.log("Building and starting the Worker…");
+  worker = await startWorker({
+    vars: engines.vars,
+    outDir: join(stateDir, "build"),
+    stateDir: join(stateDir, "wrangler"),
+    persistDir: join(stateDir, "worker"),
+    port,
+  });
+  const gateway = worker.url;
+  const health = await fetch(`${gateway}/healthz`).then((r) => r.json() as Promise<{ status: string }>);
+
+  // Crons never fire by themselves locally: tick the scheduled handler on the same schedule.
+  cron = setInterval(() => {
+    fetch(`${gateway}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/10 * * * *")}`).catch(() => {});
+  }, TEN_MINUTES);
+
+  const listingLines = seeded.listings
+    .map((l) => `    ${l.service.padEnd(10)} listing ${l.id}  ${l.price} micro-USDC ${l.pricingUnit}`)
+    .join("\n");
+  console.log(`
+proxygate is running — local mode, health: ${health.status}
+
+  Gateway + dashboard  ${gateway}
+  Health               ${gateway}/healthz
+  Postgres             127.0.0.1:${engines.postgres.port} (${engines.postgres.kind}; Neon WebSocket relay on 127.0.0.1:${engines.relayPort})
+  Redis (Upstash REST) ${engines.redisRestUrl}
+  Solana JSON-RPC      ${engines.solanaRpcUrl}  (USDC mint ${engines.usdcMint})
+  Demo upstream        ${engines.upstreamUrl}
+
+  Demo seller ${seeded.sellerWallet} lists:
+${listingLines}
+
+Try:
+  curl -s ${gateway}/healthz
+  curl -s -X POST ${engines.solanaRpcUrl}/faucet -H 'content-type: application/json' \\
+       -d '{"wallet":"${seeded.sellerWallet}","usdc":5000000,"sol":1000000000}'
+
+State lives in .dev-state/ (delete it to start over). Ctrl-C stops everything.`);
+}
+
+class UsageError extends Error {}
+
+main().catch(async (err: unknown) => {
+  if (err instanceof MissingDependencyError || err instanceof UsageError) {
+    console.error(`proxygate: ${err.message}`);
+  } else {
+    console.error("proxygate: failed to start:", err instanceof Error ? err.message : err);
+  }
+  await stopAll();
+  process.exit(1);
+});
