@@ -41,7 +41,7 @@ function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-function aad({ listingId, keyVersion }: KeyBinding): Uint8Array<ArrayBuffer> {
+function aad({ listingId, keyVersion }: KeyBinding): BufferSource {
   return new TextEncoder().encode(`proxygate/provider-key/v1|${listingId}|${keyVersion}`);
 }
 
