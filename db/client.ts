@@ -25,7 +25,13 @@ export type Db = NeonDatabase<typeof schema>;
  */
 export function createPool(env: DbEnv, options: Omit<PoolConfig, "connectionString"> = {}): Pool {
   if (env.PG_WS_PROXY) useLocalRelay(env.PG_WS_PROXY);
-  return new Pool({ ...options, connectionString: env.DATABASE_URL });
+  const pool = new Pool({ ...options, connectionString: env.DATABASE_URL });
+  // An idle client whose socket drops (e.g. the Worker request that opened it has ended) emits
+  // `error` on the pool; unhandled, that would crash the isolate. The pool discards the client.
+  pool.on("error", (err) => {
+    console.warn(JSON.stringify({ level: "warn", msg: "postgres idle client dropped", reason: err.message.slice(0, 120) }));
+  });
+  return pool;
 }
 
 export function createDb(pool: Pool): Db {

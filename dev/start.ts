@@ -94,7 +94,7 @@ async function main(): Promise<void> {
 
   // Crons never fire by themselves locally: tick the scheduled handler on the same schedule.
   cron = setInterval(() => {
-    fetch(`${gateway}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/10 * * * *")}`).catch(() => {});
+    fetch(`${gateway}/cdn-cgi/local/scheduled?cron=${encodeURIComponent("*/10 * * * *")}`).catch(() => {});
   }, TEN_MINUTES);
 
   const listingLines = seeded.listings

@@ -75,7 +75,8 @@ export async function startWorker(options: {
 }): Promise<RunningWorker> {
   const scriptPath = await buildWorker(options.outDir, options.stateDir);
   const fromConfig = unstable_getMiniflareWorkerOptions(join(ROOT, "wrangler.toml"));
-  const { workerOptions } = fromConfig;
+  // The bundle is a single self-contained module (Text rules are inlined by the build).
+  const { modulesRules: _inlined, ...workerOptions } = fromConfig.workerOptions;
   const miniflare = new Miniflare(
     convertV4MiniflareOptions({
       host: "127.0.0.1",
@@ -87,7 +88,6 @@ export async function startWorker(options: {
       modules: true,
       scriptPath,
       modulesRoot: options.outDir,
-      modulesRules: [{ type: "Text", include: ["**/*.lua"] }],
       bindings: { ...(workerOptions.bindings ?? {}), ...options.vars },
     } as Parameters<typeof convertV4MiniflareOptions>[0]),
   );

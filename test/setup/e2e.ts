@@ -1,18 +1,19 @@
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { engineInfo, startHermeticEngines } from "../../dev/engines-main.ts";
 import { startWorker } from "../../dev/worker.ts";
-import { startTestEngines } from "./engines.ts";
+import "./engines.ts";
 
-/** globalSetup of the `e2e` project: engines plus the built Worker in Miniflare, black-box. */
+/** globalSetup of the `e2e` project: hermetic engines plus the built Worker in Miniflare, black-box. */
 export default async function setup(project: TestProject) {
-  const { info, stateDir, cleanup } = await startTestEngines();
+  const { engines, stateDir, cleanup } = await startHermeticEngines();
   try {
     const worker = await startWorker({
-      vars: info.vars,
+      vars: engines.vars,
       outDir: join(stateDir, "build"),
       stateDir: join(stateDir, "wrangler"),
     });
-    project.provide("engines", info);
+    project.provide("engines", engineInfo(engines));
     project.provide("workerUrl", worker.url);
     return async () => {
       await worker.stop();
