@@ -28,8 +28,10 @@ export function createPool(env: DbEnv, options: Omit<PoolConfig, "connectionStri
   const pool = new Pool({ ...options, connectionString: env.DATABASE_URL });
   // An idle client whose socket drops (e.g. the Worker request that opened it has ended) emits
   // `error` on the pool; unhandled, that would crash the isolate. The pool discards the client.
-  pool.on("error", (err) => {
-    console.warn(JSON.stringify({ level: "warn", msg: "postgres idle client dropped", reason: err.message.slice(0, 120) }));
+  pool.on("error", (err: Error) => {
+    console.warn(
+      JSON.stringify({ level: "warn", msg: "postgres idle client dropped", reason: err.message.slice(0, 120) }),
+    );
   });
   return pool;
 }

@@ -33,7 +33,11 @@ export function engineInfo(engines: Engines): EngineInfo {
 }
 
 /** Hermetic engines in a fresh temporary folder, removed again by `cleanup`. */
-export async function startHermeticEngines(): Promise<{ engines: Engines; stateDir: string; cleanup(): Promise<void> }> {
+export async function startHermeticEngines(): Promise<{
+  engines: Engines;
+  stateDir: string;
+  cleanup(): Promise<void>;
+}> {
   const stateDir = mkdtempSync(join(tmpdir(), "proxygate-"));
   // Postgres runs as the unprivileged `postgres` user when we are root: it must reach its data folder.
   chmodSync(stateDir, 0o755);

@@ -52,20 +52,32 @@ export async function startEngines(options: {
   };
   try {
     const ports = options.ports ?? {};
-    const [postgres, redis, solana, upstream] = await Promise.all([
-      startPostgres({ kind: options.postgres, dataDir: join(options.stateDir, `pg-${options.postgres}`), port: ports.postgres }).then(
-        (s) => (stops.push(s.stop), s),
-      ),
-      startRedis({ port: ports.redis }).then((s) => (stops.push(s.stop), s)),
-      startSolanaRpc({ port: ports.solana }).then((s) => (stops.push(s.stop), s)),
-      startDemoUpstream({ port: ports.upstream, apiKey: options.upstreamApiKey }).then((s) => (stops.push(s.stop), s)),
-    ]);
+    const track = <T extends { stop(): Promise<void> }>(server: T): T => {
+      stops.push(() => server.stop());
+      return server;
+    };
+    // Settle all four before going on, so a failure in one never leaves another starting unseen.
+    const started = await Promise.allSettled([
+      startPostgres({
+        kind: options.postgres,
+        dataDir: join(options.stateDir, `pg-${options.postgres}`),
+        port: ports.postgres,
+      }).then(track),
+      startRedis({ port: ports.redis }).then(track),
+      startSolanaRpc({ port: ports.solana }).then(track),
+      startDemoUpstream({ port: ports.upstream, apiKey: options.upstreamApiKey }).then(track),
+    ] as const);
+    for (const result of started) if (result.status === "rejected") throw result.reason;
+    const [postgres, redis, solana, upstream] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+      Awaited<ReturnType<typeof startPostgres>>,
+      Awaited<ReturnType<typeof startRedis>>,
+      Awaited<ReturnType<typeof startSolanaRpc>>,
+      Awaited<ReturnType<typeof startDemoUpstream>>,
+    ];
     // PGlite serves every connection from one session: the relay must serialize transactions.
-    const relay = await startPgRelay({ port: ports.relay, serialize: postgres.kind === "embedded" });
-    stops.push(relay.stop);
+    const relay = track(await startPgRelay({ port: ports.relay, serialize: postgres.kind === "embedded" }));
     const token = randomBytes(24).toString("hex");
-    const shim = await startUpstashShim({ redisPort: redis.port, token, port: ports.redisRest });
-    stops.push(shim.stop);
+    const shim = track(await startUpstashShim({ redisPort: redis.port, token, port: ports.redisRest }));
 
     const wsProxy = `127.0.0.1:${relay.port}`;
     await migrate({ databaseUrl: postgres.url, wsProxy });

@@ -5,8 +5,9 @@
  * in workerd via Miniflare. Migrates, seeds a demo seller, prints how to use it. Ctrl-C stops
  * every process it started.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createDb, createNodePool } from "../db/node.ts";
@@ -21,8 +22,12 @@ const { values: args } = parseArgs({
   options: {
     postgres: { type: "string", default: process.env.PROXYGATE_POSTGRES ?? "embedded" },
     port: { type: "string", default: process.env.PROXYGATE_PORT ?? "8787" },
+    /** Free ports and a throwaway state folder: runs beside another instance, leaves nothing behind. */
+    ephemeral: { type: "boolean", default: false },
   },
 });
+
+const FIXED_PORTS = { postgres: 15432, relay: 15433, redis: 16379, redisRest: 18079, solana: 18899, upstream: 18080 };
 
 /** Secrets of the local install, kept across restarts so sealed keys and DO state stay readable. */
 function localSecrets(stateDir: string): { vaultMasterKeys: string; upstreamApiKey: string } {
@@ -41,11 +46,13 @@ async function main(): Promise<void> {
   if (postgresKind !== "embedded" && postgresKind !== "system") {
     throw new UsageError(`--postgres must be "embedded" or "system", not "${postgresKind}"`);
   }
-  const port = Number(args.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a TCP port`);
+  const port = args.ephemeral ? 0 : Number(args.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("--port must be a TCP port");
 
-  const stateDir = join(ROOT, ".dev-state");
-  mkdirSync(stateDir, { recursive: true, mode: 0o755 });
+  const stateDir = args.ephemeral ? mkdtempSync(join(tmpdir(), "proxygate-dev-")) : join(ROOT, ".dev-state");
+  mkdirSync(stateDir, { recursive: true });
+  // Postgres runs as the unprivileged `postgres` user when we are root: it must reach its data folder.
+  chmodSync(stateDir, 0o755);
   const secrets = localSecrets(stateDir);
 
   let engines: Engines | undefined;
@@ -60,16 +67,19 @@ async function main(): Promise<void> {
     await worker?.stop().catch(() => {});
     await engines?.stop().catch(() => {});
     await stopAll();
+    if (args.ephemeral) rmSync(stateDir, { recursive: true, force: true });
     process.exit(code);
   };
-  process.on("SIGINT", () => void shutdown(0));
-  process.on("SIGTERM", () => void shutdown(0));
+  const onSignal = () => void shutdown(0);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  onFailure = () => shutdown(1);
 
   console.log(`Starting engines (Postgres: ${postgresKind})…`);
   engines = await startEngines({
     postgres: postgresKind,
     stateDir,
-    ports: { postgres: 15432, relay: 15433, redis: 16379, redisRest: 18079, solana: 18899, upstream: 18080 },
+    ports: args.ephemeral ? {} : FIXED_PORTS,
     upstreamApiKey: secrets.upstreamApiKey,
     vaultMasterKeys: secrets.vaultMasterKeys,
   });
@@ -89,6 +99,12 @@ async function main(): Promise<void> {
     persistDir: join(stateDir, "worker"),
     port,
   });
+  // Miniflare installs exit hooks that end the process on SIGINT/SIGTERM before our asynchronous
+  // shutdown has stopped the engines; ours must be the only handlers.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, onSignal);
+  }
   const gateway = worker.url;
   const health = await fetch(`${gateway}/healthz`).then((r) => r.json() as Promise<{ status: string }>);
 
@@ -118,10 +134,16 @@ Try:
   curl -s -X POST ${engines.solanaRpcUrl}/faucet -H 'content-type: application/json' \\
        -d '{"wallet":"${seeded.sellerWallet}","usdc":5000000,"sol":1000000000}'
 
-State lives in .dev-state/ (delete it to start over). Ctrl-C stops everything.`);
+${args.ephemeral ? "State is temporary and removed on exit." : "State lives in .dev-state/ (delete it to start over)."} Ctrl-C stops everything.`);
 }
 
 class UsageError extends Error {}
+
+/** Set once startup has something to stop: stops it all and exits 1. */
+let onFailure: () => Promise<void> = async () => {
+  await stopAll();
+  process.exit(1);
+};
 
 main().catch(async (err: unknown) => {
   if (err instanceof MissingDependencyError || err instanceof UsageError) {
@@ -129,6 +151,5 @@ main().catch(async (err: unknown) => {
   } else {
     console.error("proxygate: failed to start:", err instanceof Error ? err.message : err);
   }
-  await stopAll();
-  process.exit(1);
+  await onFailure();
 });

@@ -23,7 +23,8 @@ export function createApp() {
     const id = c.var.requestId ?? "unknown";
     // Tier 1: ours — code and message were written for the client.
     if (err instanceof ApiError) {
-      if (err.code === "bad_environment") console.error(JSON.stringify({ level: "error", requestId: id, msg: err.message }));
+      if (err.code === "bad_environment")
+        console.error(JSON.stringify({ level: "error", requestId: id, msg: err.message }));
       return errorResponse(err.code, err.message, id, err.retryAfter);
     }
     // Tier 2: Hono's own (e.g. malformed JSON body): a client error with a known status.

@@ -33,7 +33,10 @@ export const EnvSchema = z
     /** Seller key vault master keys, `id:base64(32 bytes)` comma-separated, active first (workers/lib/key-vault.ts). */
     VAULT_MASTER_KEYS: z
       .string()
-      .regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, "expected id:base64(32 bytes),…"),
+      .regex(
+        /^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/,
+        "expected id:base64(32 bytes),…",
+      ),
     WALLET: durableObjectNamespace,
     CAPACITY_FENCE: durableObjectNamespace,
     ASSETS: fetcher,

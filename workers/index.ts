@@ -12,7 +12,9 @@ export default {
   async scheduled(controller, env, ctx) {
     const checked = validateEnv(env);
     if (!checked.ok) {
-      console.error(JSON.stringify({ level: "error", event: "cron", msg: `bad_environment: ${checked.problems.join("; ")}` }));
+      console.error(
+        JSON.stringify({ level: "error", event: "cron", msg: `bad_environment: ${checked.problems.join("; ")}` }),
+      );
       return;
     }
     ctx.waitUntil(runScheduled(controller, checked.env));

@@ -7,7 +7,8 @@ async function refresh() {
     const res = await fetch("/healthz", { cache: "no-store" });
     const body = await res.json();
     if (!body.checks) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
-    statusEl.textContent = body.status === "ok" ? "All systems operational." : "Degraded: some dependencies are failing.";
+    statusEl.textContent =
+      body.status === "ok" ? "All systems operational." : "Degraded: some dependencies are failing.";
     list.replaceChildren(
       ...Object.entries(body.checks).map(([name, check]) => {
         const li = document.createElement("li");

@@ -1,12 +1,14 @@
-import { inject } from "vitest";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 
 const gateway = inject("workerUrl");
 
 describe("the built Worker in Miniflare (black-box)", () => {
   it("GET /healthz reports Postgres, Redis and Solana healthy", async () => {
     const res = await fetch(`${gateway}/healthz`);
-    const body = (await res.json()) as { status: string; checks: Record<string, { status: string; latencyMs: number }> };
+    const body = (await res.json()) as {
+      status: string;
+      checks: Record<string, { status: string; latencyMs: number }>;
+    };
     expect(body).toMatchObject({
       status: "ok",
       checks: { postgres: { status: "ok" }, redis: { status: "ok" }, solana: { status: "ok" } },

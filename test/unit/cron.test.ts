@@ -6,7 +6,10 @@ describe("decideCronRun", () => {
     expect(decideCronRun("*/10 * * * *", true)).toEqual({ action: "settle" });
   });
   it("skips, saying why, while settlement is not enabled", () => {
-    expect(decideCronRun("*/10 * * * *", false)).toEqual({ action: "skip", reason: "settlement not enabled in this build" });
+    expect(decideCronRun("*/10 * * * *", false)).toEqual({
+      action: "skip",
+      reason: "settlement not enabled in this build",
+    });
   });
   it("skips unknown triggers", () => {
     expect(decideCronRun("0 0 * * *", true)).toMatchObject({ action: "skip" });

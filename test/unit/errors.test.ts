@@ -25,7 +25,9 @@ describe("errorResponse", () => {
     expect(res.status).toBe(429);
     expect(res.headers.get("retry-after")).toBe("7");
     expect(res.headers.get("x-proxygate-request-id")).toBe("req_1");
-    expect(await res.json()).toEqual({ error: { code: "rate_limited", message: "Slow down", requestId: "req_1", retryAfter: 7 } });
+    expect(await res.json()).toEqual({
+      error: { code: "rate_limited", message: "Slow down", requestId: "req_1", retryAfter: 7 },
+    });
   });
 
   it("omits retryAfter when not given", async () => {

@@ -9,10 +9,15 @@ describe("key vault", () => {
   it("round-trips any key for its listing and version", async () => {
     const ring = await importMasterKeys(`k1:${b64(1)}`);
     await fc.assert(
-      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 200 }), fc.uuid(), fc.integer({ min: 1, max: 1000 }), async (key, listingId, keyVersion) => {
-        const sealed = await sealProviderKey(ring, key, { listingId, keyVersion });
-        expect(await openProviderKey(ring, sealed, { listingId, keyVersion })).toBe(key);
-      }),
+      fc.asyncProperty(
+        fc.string({ minLength: 1, maxLength: 200 }),
+        fc.uuid(),
+        fc.integer({ min: 1, max: 1000 }),
+        async (key, listingId, keyVersion) => {
+          const sealed = await sealProviderKey(ring, key, { listingId, keyVersion });
+          expect(await openProviderKey(ring, sealed, { listingId, keyVersion })).toBe(key);
+        },
+      ),
       { numRuns: 50 },
     );
   });
@@ -46,7 +51,9 @@ describe("key vault", () => {
     expect(await openProviderKey(rotated, sealedOld, { listingId: "l1", keyVersion: 1 })).toBe(CANARY);
     const sealedNew = await sealProviderKey(rotated, CANARY, { listingId: "l1", keyVersion: 1 });
     expect(sealedNew.keyId).toBe("k2");
-    await expect(openProviderKey(old, sealedNew, { listingId: "l1", keyVersion: 1 })).rejects.toThrow(/unknown master key id k2/);
+    await expect(openProviderKey(old, sealedNew, { listingId: "l1", keyVersion: 1 })).rejects.toThrow(
+      /unknown master key id k2/,
+    );
   });
 
   it("rejects malformed master key specs without echoing key material", async () => {

@@ -19,7 +19,9 @@ describe("lua/ scripts", () => {
     const files = readdirSync(luaDir).filter((f) => f.endsWith(".lua"));
     expect(files.sort()).toEqual(Object.keys(PINNED).sort());
     for (const file of files) {
-      const sha = createHash("sha1").update(readFileSync(join(luaDir, file))).digest("hex");
+      const sha = createHash("sha1")
+        .update(readFileSync(join(luaDir, file)))
+        .digest("hex");
       expect(sha, file).toBe(PINNED[file]);
     }
   });
@@ -27,7 +29,10 @@ describe("lua/ scripts", () => {
   it("every script documents each KEYS[i] and ARGV[i] it uses in its header", () => {
     for (const file of readdirSync(luaDir).filter((f) => f.endsWith(".lua"))) {
       const source = readFileSync(join(luaDir, file), "utf8");
-      const header = source.split("\n").filter((l) => l.startsWith("--")).join("\n");
+      const header = source
+        .split("\n")
+        .filter((l) => l.startsWith("--"))
+        .join("\n");
       for (const ref of new Set(source.match(/(KEYS|ARGV)\[\d+\]/g) ?? [])) {
         expect(header, `${file} documents ${ref}`).toContain(ref);
       }

@@ -8,7 +8,9 @@ describe("Durable Object shells", () => {
     const stub = env.WALLET.get(env.WALLET.idFromName("7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU"));
     expect(await stub.describe()).toEqual({ kind: "wallet", schemaVersion: 1 });
     await runInDurableObject(stub, async (_instance: WalletDO, state) => {
-      const tables = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray();
+      const tables = state.storage.sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .toArray();
       expect(tables.map((t) => t.name)).toContain("meta");
     });
   });

@@ -25,7 +25,10 @@ describe("GET /healthz", () => {
   });
 
   it("gives every request its own id", async () => {
-    const [a, b] = await Promise.all([SELF.fetch("http://gateway.test/healthz"), SELF.fetch("http://gateway.test/healthz")]);
+    const [a, b] = await Promise.all([
+      SELF.fetch("http://gateway.test/healthz"),
+      SELF.fetch("http://gateway.test/healthz"),
+    ]);
     expect(a.headers.get("x-proxygate-request-id")).not.toBe(b.headers.get("x-proxygate-request-id"));
   });
 });

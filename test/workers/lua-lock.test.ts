@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { createRedis } from "../../workers/lib/redis.ts";
 import lockAcquireSource from "../../lua/lock-acquire.lua";
 import lockReleaseSource from "../../lua/lock-release.lua";
 import { tryLock } from "../../workers/lib/lock.ts";
+import { createRedis } from "../../workers/lib/redis.ts";
 
 const redis = createRedis(env);
 

@@ -16,7 +16,14 @@ export function decideCronRun(cron: string, settlementEnabled: boolean): CronDec
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<CronDecision> {
   const decision = decideCronRun(controller.cron, false);
   console.log(
-    JSON.stringify({ level: "info", event: "cron", cron: controller.cron, at: controller.scheduledTime, env: env.GATEWAY_MODE, ...decision }),
+    JSON.stringify({
+      level: "info",
+      event: "cron",
+      cron: controller.cron,
+      at: controller.scheduledTime,
+      env: env.GATEWAY_MODE,
+      ...decision,
+    }),
   );
   return decision;
 }

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { createPool } from "../../db/client.ts";
 import { type Env, secretValues } from "../env.ts";
-import { createRedis } from "../lib/redis.ts";
 import { redactError } from "../lib/redact.ts";
+import { createRedis } from "../lib/redis.ts";
 import { createRpc } from "../lib/solana.ts";
 import type { AppEnv } from "../types.ts";
 
@@ -22,10 +22,7 @@ export interface HealthReport {
 }
 
 /** Runs one round trip with a deadline, timing it; errors are redacted before they are reported. */
-async function probe(
-  env: Env,
-  run: () => Promise<Record<string, unknown> | undefined>,
-): Promise<DependencyStatus> {
+async function probe(env: Env, run: () => Promise<Record<string, unknown> | undefined>): Promise<DependencyStatus> {
   const started = performance.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
