@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { dataError, quote, weather } from "./demo-upstream/data.ts";
 import { readJson, sameSecret, sendJson, sleep } from "./demo-upstream/http.ts";
 import { chatCompletions, embeddings, listModels, openAiError } from "./demo-upstream/openai.ts";
+import { listenLoopback } from "./lib/process.ts";
 
 /**
  * A demo upstream API that a new user can list and resell through proxygate:
@@ -183,14 +183,7 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
     });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenLoopback(server, opts.port);
 
   return {
     url: `http://127.0.0.1:${port}`,

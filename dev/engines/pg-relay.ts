@@ -18,6 +18,7 @@ import { createServer, type IncomingMessage } from "node:http";
 import { connect, isIP, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
+import { listenLoopback } from "../lib/process.ts";
 import { parseMessage, queryMessage, SYNC_MESSAGE, TERMINATE_MESSAGE, WireScanner } from "./pg-wire.ts";
 
 export interface PgRelay {
@@ -214,12 +215,7 @@ export async function startPgRelay(opts: PgRelayOptions = {}): Promise<PgRelay> 
     setTimeout(() => tcp.destroy(), CLEANUP_TIMEOUT_MS).unref();
   }
 
-  await new Promise<void>((resolve, reject) => {
-    http.once("error", reject);
-    http.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
-  });
-  const address = http.address();
-  const port = typeof address === "object" && address ? address.port : 0;
+  const port = await listenLoopback(http, opts.port);
 
   return {
     port,

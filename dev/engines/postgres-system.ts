@@ -24,7 +24,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { findProgram, MissingDependencyError, spawnManaged, waitFor } from "../lib/process.ts";
+import { findProgram, isAlive, MissingDependencyError, spawnManaged, waitFor } from "../lib/process.ts";
 
 const run = promisify(execFile);
 
@@ -200,15 +200,6 @@ function isPostmasterOf(pid: number, dataDir: string): boolean {
   try {
     const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
     return cmd.split("\0")[0]?.endsWith("postgres") === true && readlinkSync(`/proc/${pid}/cwd`) === dataDir;
-  } catch {
-    return false;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenLoopback } from "../lib/process.ts";
 import { RedisPool } from "./redis-connection.ts";
 import { RedisReplyError, type RespArg, type RespReply } from "./resp.ts";
 
@@ -162,14 +162,7 @@ export async function startUpstashShim(opts: {
     return { status: 200, body: exec.map((r) => item(r, base64)) };
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenLoopback(server, opts.port);
 
   return {
     url: `http://127.0.0.1:${port}`,

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenLoopback } from "../lib/process.ts";
 import { LocalChain } from "./chain.ts";
 import { createDevMint, type DevMint } from "./dev-mint.ts";
 import { Faucet } from "./faucet.ts";
@@ -51,14 +51,7 @@ export async function startSolanaRpc(options: SolanaRpcOptions = {}): Promise<So
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLoopback(server, options.port);
   return {
     url: `http://${host}:${port}`,
     port,

@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { isAlive } from "../../dev/lib/process.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -23,15 +24,6 @@ function descendants(root: number): number[] {
     }
   }
   return found;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 let child: ChildProcess | undefined;
@@ -89,7 +81,7 @@ describe("npm start (dev/start.ts --ephemeral, embedded Postgres)", () => {
     const [code] = await exited;
     expect(code).toBe(0);
     await new Promise((r) => setTimeout(r, 200));
-    expect(processes.filter(alive)).toEqual([]);
+    expect(processes.filter(isAlive)).toEqual([]);
     await expect(fetch(`${gateway}/healthz`)).rejects.toThrow();
   }, 120_000);
 });

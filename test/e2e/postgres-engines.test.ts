@@ -9,19 +9,10 @@ import { createNodePool } from "../../db/node.ts";
 import { type PgRelay, startPgRelay } from "../../dev/engines/pg-relay.ts";
 import { encodeMessage, parseMessage, queryMessage, WireScanner } from "../../dev/engines/pg-wire.ts";
 import { type PostgresServer, startPostgres } from "../../dev/engines/postgres.ts";
-import { waitFor } from "../../dev/lib/process.ts";
+import { isAlive, waitFor } from "../../dev/lib/process.ts";
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "proxygate-pg-"));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** PIDs whose parent is `pid` (the postmaster's backends and auxiliary processes). */
