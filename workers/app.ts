@@ -5,7 +5,9 @@ import { ApiError, errorResponse } from "./errors.ts";
 import { redactError } from "./lib/redact.ts";
 import { environment } from "./middleware/environment.ts";
 import { requestId } from "./middleware/request-id.ts";
+import { auth } from "./routes/auth.ts";
 import { health } from "./routes/health.ts";
+import { keys } from "./routes/keys.ts";
 import type { AppEnv } from "./types.ts";
 
 /** The gateway's HTTP surface. Routes are mounted per resource; errors all leave through `onError`. */
@@ -16,6 +18,8 @@ export function createApp() {
   app.use(environment());
 
   app.route("/", health);
+  app.route("/v1/auth", auth);
+  app.route("/v1/keys", keys);
 
   app.notFound((c) => errorResponse("not_found", `No route for ${c.req.method} ${c.req.path}`, c.var.requestId));
 

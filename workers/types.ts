@@ -7,3 +7,13 @@ export interface AppEnv {
     requestId: string;
   };
 }
+
+/** Routes behind `requireApiKey()` (workers/middleware/auth.ts) also know who is calling. */
+export interface AuthEnv extends AppEnv {
+  Variables: AppEnv["Variables"] & {
+    /** The caller's wallet address (base58), proven by its API key. */
+    wallet: string;
+    /** The id of the API key that authenticated this request (api_keys.id). */
+    apiKeyId: string;
+  };
+}

@@ -12,6 +12,8 @@ const luaDir = join(import.meta.dirname, "..", "..", "lua");
 const PINNED: Record<string, string> = {
   "lock-acquire.lua": "9c6cd9a87ea2732296f7fd29002f7e0b8735a065",
   "lock-release.lua": "f1480e5d22541b36f75f646bd195e9f05351c8c5",
+  "nonce-consume.lua": "a3d4a1c91a64e03f5f587b7f0c43909e24aad550",
+  "nonce-issue.lua": "5b16230732edcc1f05ca413ff52ded3236678443",
 };
 
 describe("lua/ scripts", () => {
