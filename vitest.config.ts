@@ -36,6 +36,7 @@ export default defineConfig({
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
           globalSetup: ["test/setup/workers.ts"],
+          setupFiles: ["test/setup/workers-globals.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -6,6 +6,12 @@ import { startPgRelay } from "./engines/pg-relay.ts";
 import { type PostgresServer, startPostgres } from "./engines/postgres.ts";
 import { startRedis } from "./engines/redis.ts";
 import { startUpstashShim } from "./engines/upstash-shim.ts";
+import {
+  fundPlatformKeys,
+  generatePlatformSecrets,
+  type PlatformAddresses,
+  type PlatformSecrets,
+} from "./platform-keys.ts";
 import { startSolanaRpc } from "./solana/rpc-server.ts";
 import type { WorkerVars } from "./worker.ts";
 
@@ -27,6 +33,8 @@ export interface Engines {
   usdcMint: string;
   upstreamUrl: string;
   upstreamApiKey: string;
+  /** The platform's local keys, funded on the local chain (their secrets are in `vars`). */
+  platform: PlatformAddresses;
   /** The string bindings a Worker needs to talk to these engines. */
   vars: WorkerVars;
   stop(): Promise<void>;
@@ -44,6 +52,8 @@ export async function startEngines(options: {
   upstreamApiKey?: string;
   /** `VAULT_MASTER_KEYS` for the Worker; a fresh random key when omitted. */
   vaultMasterKeys?: string;
+  /** The platform's Solana keys for the Worker; fresh ones when omitted. */
+  platformSecrets?: PlatformSecrets;
 }): Promise<Engines> {
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -80,6 +90,8 @@ export async function startEngines(options: {
     const shim = track(await startUpstashShim({ redisPort: redis.port, token, port: ports.redisRest }));
 
     const wsProxy = `127.0.0.1:${relay.port}`;
+    const platformSecrets = options.platformSecrets ?? (await generatePlatformSecrets());
+    const platform = await fundPlatformKeys({ rpcUrl: solana.url, usdcMint: solana.mint, secrets: platformSecrets });
     await migrate({ databaseUrl: postgres.url, wsProxy });
 
     return {
@@ -91,6 +103,7 @@ export async function startEngines(options: {
       usdcMint: solana.mint,
       upstreamUrl: upstream.url,
       upstreamApiKey: upstream.apiKey,
+      platform,
       vars: {
         GATEWAY_MODE: "local",
         DATABASE_URL: postgres.url,
@@ -100,6 +113,7 @@ export async function startEngines(options: {
         SOLANA_RPC_URL: solana.url,
         USDC_MINT: solana.mint,
         VAULT_MASTER_KEYS: options.vaultMasterKeys ?? `local1:${randomBytes(32).toString("base64")}`,
+        ...platformSecrets,
       },
       stop,
     };

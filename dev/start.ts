@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createDb, createNodePool } from "../db/node.ts";
 import { MissingDependencyError, stopAll } from "./lib/process.ts";
+import { generatePlatformSecrets, type PlatformSecrets } from "./platform-keys.ts";
 import { seedDemo } from "./seed.ts";
 import { type Engines, startEngines } from "./stack.ts";
 import { ROOT, type RunningWorker, startWorker } from "./worker.ts";
@@ -29,15 +30,27 @@ const { values: args } = parseArgs({
 
 const FIXED_PORTS = { postgres: 15432, relay: 15433, redis: 16379, redisRest: 18079, solana: 18899, upstream: 18080 };
 
-/** Secrets of the local install, kept across restarts so sealed keys and DO state stay readable. */
-function localSecrets(stateDir: string): { vaultMasterKeys: string; upstreamApiKey: string } {
+interface LocalSecrets {
+  vaultMasterKeys: string;
+  upstreamApiKey: string;
+  platform: PlatformSecrets;
+}
+
+/**
+ * Secrets of the local install, kept across restarts so sealed keys and DO state stay readable.
+ * A file from an older version gains whatever it lacks (e.g. the platform keys) and keeps the rest.
+ */
+async function localSecrets(stateDir: string): Promise<LocalSecrets> {
   const file = join(stateDir, "local-secrets.json");
-  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
-  const secrets = {
-    vaultMasterKeys: `local1:${randomBytes(32).toString("base64")}`,
-    upstreamApiKey: `demo-sk-${randomBytes(16).toString("hex")}`,
+  const stored: Partial<LocalSecrets> = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  const secrets: LocalSecrets = {
+    vaultMasterKeys: stored.vaultMasterKeys ?? `local1:${randomBytes(32).toString("base64")}`,
+    upstreamApiKey: stored.upstreamApiKey ?? `demo-sk-${randomBytes(16).toString("hex")}`,
+    platform: stored.platform ?? (await generatePlatformSecrets()),
   };
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  if (JSON.stringify(secrets) !== JSON.stringify(stored)) {
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
   return secrets;
 }
 
@@ -53,7 +66,7 @@ async function main(): Promise<void> {
   mkdirSync(stateDir, { recursive: true });
   // Postgres runs as the unprivileged `postgres` user when we are root: it must reach its data folder.
   chmodSync(stateDir, 0o755);
-  const secrets = localSecrets(stateDir);
+  const secrets = await localSecrets(stateDir);
 
   let engines: Engines | undefined;
   let worker: RunningWorker | undefined;
@@ -82,6 +95,7 @@ async function main(): Promise<void> {
     ports: args.ephemeral ? {} : FIXED_PORTS,
     upstreamApiKey: secrets.upstreamApiKey,
     vaultMasterKeys: secrets.vaultMasterKeys,
+    platformSecrets: secrets.platform,
   });
 
   const pool = createNodePool({ DATABASE_URL: engines.vars.DATABASE_URL, PG_WS_PROXY: engines.vars.PG_WS_PROXY });
@@ -124,6 +138,8 @@ proxygate is running — local mode, health: ${health.status}
   Postgres             127.0.0.1:${engines.postgres.port} (${engines.postgres.kind}; Neon WebSocket relay on 127.0.0.1:${engines.relayPort})
   Redis (Upstash REST) ${engines.redisRestUrl}
   Solana JSON-RPC      ${engines.solanaRpcUrl}  (USDC mint ${engines.usdcMint})
+  Platform keys        co-signer ${engines.platform.cosigner}, settlement ${engines.platform.settlement},
+                       treasury ${engines.platform.treasury} (USDC ${engines.platform.treasuryUsdc})
   Demo upstream        ${engines.upstreamUrl}
 
   Demo seller ${seeded.sellerWallet} lists:

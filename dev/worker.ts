@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
@@ -29,6 +29,10 @@ export interface WorkerVars {
   SOLANA_RPC_URL: string;
   USDC_MINT: string;
   VAULT_MASTER_KEYS: string;
+  PLATFORM_COSIGNER_KEY: string;
+  SETTLEMENT_KEY: string;
+  TREASURY_KEY: string;
+  RECEIPT_KEY: string;
 }
 
 /**
@@ -36,6 +40,8 @@ export interface WorkerVars {
  * Returns the path of the entry module.
  */
 export async function buildWorker(outDir: string, stateDir: string): Promise<string> {
+  // Start clean: emitted module files are named by content hash, so old ones would linger.
+  rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const wrangler = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
   const child = spawn(process.execPath, [wrangler, "deploy", "--dry-run", "--outdir", outDir], {
@@ -75,8 +81,14 @@ export async function startWorker(options: {
 }): Promise<RunningWorker> {
   const scriptPath = await buildWorker(options.outDir, options.stateDir);
   const fromConfig = unstable_getMiniflareWorkerOptions(join(ROOT, "wrangler.toml"));
-  // The bundle is a single self-contained module (Text rules are inlined by the build).
-  const { modulesRules: _inlined, ...workerOptions } = fromConfig.workerOptions;
+  // The build emits the entry plus one file per Text module (the Lua scripts); list them explicitly.
+  const { modulesRules: _rules, ...workerOptions } = fromConfig.workerOptions;
+  const modules = [
+    { type: "ESModule" as const, path: scriptPath },
+    ...readdirSync(options.outDir)
+      .filter((f) => f.endsWith(".lua"))
+      .map((f) => ({ type: "Text" as const, path: join(options.outDir, f) })),
+  ];
   const miniflare = new Miniflare(
     convertV4MiniflareOptions({
       host: "127.0.0.1",
@@ -85,8 +97,7 @@ export async function startWorker(options: {
       ...(options.persistDir ? { resourcePersistencePath: options.persistDir } : {}),
       ...workerOptions,
       name: "proxygate",
-      modules: true,
-      scriptPath,
+      modules,
       modulesRoot: options.outDir,
       bindings: { ...(workerOptions.bindings ?? {}), ...options.vars },
     } as Parameters<typeof convertV4MiniflareOptions>[0]),

@@ -6,8 +6,13 @@ import { redactError } from "./lib/redact.ts";
 import { environment } from "./middleware/environment.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { auth } from "./routes/auth.ts";
+import { balance } from "./routes/balance.ts";
+import { depositRoutes } from "./routes/deposits.ts";
 import { health } from "./routes/health.ts";
 import { keys } from "./routes/keys.ts";
+import { usage } from "./routes/usage.ts";
+import { vault } from "./routes/vault.ts";
+import { withdrawalRoutes } from "./routes/withdrawals.ts";
 import type { AppEnv } from "./types.ts";
 
 /** The gateway's HTTP surface. Routes are mounted per resource; errors all leave through `onError`. */
@@ -20,6 +25,11 @@ export function createApp() {
   app.route("/", health);
   app.route("/v1/auth", auth);
   app.route("/v1/keys", keys);
+  app.route("/", balance);
+  app.route("/", usage);
+  app.route("/v1/vault", vault);
+  app.route("/v1/deposits", depositRoutes);
+  app.route("/v1/withdrawals", withdrawalRoutes);
 
   app.notFound((c) => errorResponse("not_found", `No route for ${c.req.method} ${c.req.path}`, c.var.requestId));
 

@@ -1,3 +1,4 @@
+import { getBase58Encoder } from "@solana/kit";
 import { z } from "zod";
 import type { CapacityFenceDO } from "../durable-objects/capacity-fence.ts";
 import type { WalletDO } from "../durable-objects/wallet.ts";
@@ -11,6 +12,23 @@ const fetcher = z.custom<Fetcher>((v) => typeof v === "object" && v !== null && 
 
 /** base58 Solana address: 32–44 chars from the bitcoin alphabet. */
 const base58Address = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, "not a base58 address");
+
+/** The platform's Solana keys (workers/solana/keys.ts), one secret each. */
+export const PLATFORM_KEY_NAMES = ["PLATFORM_COSIGNER_KEY", "SETTLEMENT_KEY", "TREASURY_KEY", "RECEIPT_KEY"] as const;
+
+const SECRET_KEY_FORMAT = "expected base58 of a 64-byte Solana secret key (secret || public)";
+
+/** True for base58 text that decodes to exactly 64 bytes. Never throws, so nothing of the value leaks. */
+export function isBase58SecretKey(value: string): boolean {
+  if (!/^[1-9A-HJ-NP-Za-km-z]{64,90}$/.test(value)) return false;
+  try {
+    return getBase58Encoder().encode(value).length === 64;
+  } catch {
+    return false;
+  }
+}
+
+const solanaSecretKey = z.string().refine(isBase58SecretKey, SECRET_KEY_FORMAT);
 
 /**
  * Every binding the Worker needs, checked once per isolate at the entry. Values are never echoed:
@@ -37,11 +55,25 @@ export const EnvSchema = z
         /^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/,
         "expected id:base64(32 bytes),…",
       ),
+    /** Second signer of every vault multisig: co-signs withdrawals and vault creation. */
+    PLATFORM_COSIGNER_KEY: solanaSecretKey,
+    /** Approved delegate of every vault: collects settlements, pays the fees of settlement transactions. */
+    SETTLEMENT_KEY: solanaSecretKey,
+    /** Owner of the treasury USDC account: signs seller payouts. */
+    TREASURY_KEY: solanaSecretKey,
+    /** Signs the per-call receipts (Ed25519). */
+    RECEIPT_KEY: solanaSecretKey,
     WALLET: durableObjectNamespace,
     CAPACITY_FENCE: durableObjectNamespace,
     ASSETS: fetcher,
   })
   .superRefine((env, ctx) => {
+    // One key per role: a leaked receipt or treasury key must not also co-sign vault withdrawals.
+    PLATFORM_KEY_NAMES.forEach((name, i) => {
+      if (PLATFORM_KEY_NAMES.slice(0, i).some((other) => env[other] === env[name])) {
+        ctx.addIssue({ code: "custom", path: [name], message: "must differ from the other platform keys" });
+      }
+    });
     if (env.GATEWAY_MODE !== "production") return;
     if (env.PG_WS_PROXY !== undefined) {
       ctx.addIssue({ code: "custom", path: ["PG_WS_PROXY"], message: "must be unset in production" });
@@ -96,6 +128,7 @@ export function secretValues(env: Partial<Record<keyof Env, unknown>>): string[]
     "UPSTASH_REDIS_REST_URL",
     "SOLANA_RPC_URL",
     "VAULT_MASTER_KEYS",
+    ...PLATFORM_KEY_NAMES,
   ] as const;
   return names.map((n) => env[n]).filter((v): v is string => typeof v === "string" && v.length >= 6);
 }

@@ -94,6 +94,11 @@ export const withdrawals = pgTable(
     /** The buyer's USDC token account the funds go to. */
     destination: text("destination").notNull(),
     signature: text("signature"),
+    /**
+     * The co-signer's signature on the built transaction: it covers the whole message, so only the
+     * very transaction the gateway co-signed can confirm this withdrawal.
+     */
+    cosignerSignature: text("cosigner_signature").notNull(),
     /** The transaction cannot land after this block height: the cooldown ends there at the latest. */
     lastValidBlockHeight: chainHeight("last_valid_block_height").notNull(),
     status: withdrawalStatus("status").notNull().default("pending"),
@@ -104,6 +109,7 @@ export const withdrawals = pgTable(
   },
   (t) => [
     unique("withdrawals_signature_unique").on(t.signature),
+    unique("withdrawals_cosigner_signature_unique").on(t.cosignerSignature),
     foreignKey({
       name: "withdrawals_wallet_vault_fk",
       columns: [t.walletAddress, t.vaultAddress],
@@ -112,6 +118,7 @@ export const withdrawals = pgTable(
     check("withdrawals_amount_positive", sql`${t.amount} > 0`),
     check("withdrawals_destination_base58", isBase58Address(t.destination)),
     check("withdrawals_signature_base58", sql`${t.signature} IS NULL OR ${isBase58Signature(t.signature)}`),
+    check("withdrawals_cosigner_signature_base58", isBase58Signature(t.cosignerSignature)),
     check("withdrawals_confirmed_has_signature", sql`${t.status} <> 'confirmed' OR ${t.signature} IS NOT NULL`),
     check("withdrawals_last_valid_block_height_nonnegative", sql`${t.lastValidBlockHeight} >= 0`),
     index("withdrawals_wallet_idx").on(t.walletAddress, t.createdAt),

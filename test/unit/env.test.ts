@@ -1,5 +1,9 @@
+import { getBase58Decoder } from "@solana/kit";
 import { describe, expect, it } from "vitest";
-import { validateEnv } from "../../workers/env.ts";
+import { secretValues, validateEnv } from "../../workers/env.ts";
+
+/** base58 of 64 bytes: the shape of a Solana secret key (the schema cannot check the key pair itself). */
+const secretKey = (fill: number) => getBase58Decoder().decode(new Uint8Array(64).fill(fill));
 
 const namespace = { idFromName: () => ({}), get: () => ({}) };
 const valid = {
@@ -11,6 +15,10 @@ const valid = {
   SOLANA_RPC_URL: "http://127.0.0.1:8899",
   USDC_MINT: "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
   VAULT_MASTER_KEYS: `k1:${Buffer.alloc(32, 7).toString("base64")}`,
+  PLATFORM_COSIGNER_KEY: secretKey(1),
+  SETTLEMENT_KEY: secretKey(2),
+  TREASURY_KEY: secretKey(3),
+  RECEIPT_KEY: secretKey(4),
   WALLET: namespace,
   CAPACITY_FENCE: namespace,
   ASSETS: { fetch: () => undefined },
@@ -38,6 +46,39 @@ describe("validateEnv", () => {
     expect(text).toContain("USDC_MINT: not a base58 address");
     expect(text).toContain("VAULT_MASTER_KEYS: expected id:base64(32 bytes),…");
     expect(text).not.toContain("canary");
+  });
+
+  it("checks the platform keys' format and that each role has its own key, never echoing one", () => {
+    const { RECEIPT_KEY: _, ...rest } = valid;
+    const result = validateEnv({
+      ...rest,
+      PLATFORM_COSIGNER_KEY: "cosigner-canary-4",
+      SETTLEMENT_KEY: `${secretKey(2)}0`, // 0 is not in the base58 alphabet
+      TREASURY_KEY: getBase58Decoder().decode(new Uint8Array(32).fill(9)), // an address, not a secret key
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual(
+      expect.arrayContaining([
+        "PLATFORM_COSIGNER_KEY: expected base58 of a 64-byte Solana secret key (secret || public)",
+        "SETTLEMENT_KEY: expected base58 of a 64-byte Solana secret key (secret || public)",
+        "TREASURY_KEY: expected base58 of a 64-byte Solana secret key (secret || public)",
+        "RECEIPT_KEY: missing",
+      ]),
+    );
+    const text = result.problems.join("; ");
+    expect(text).not.toContain("canary");
+    expect(text).not.toContain(secretKey(2));
+
+    const shared = validateEnv({ ...valid, TREASURY_KEY: valid.SETTLEMENT_KEY });
+    expect(shared).toEqual({ ok: false, problems: ["TREASURY_KEY: must differ from the other platform keys"] });
+  });
+
+  it("lists the platform keys among the secrets to redact", () => {
+    const secrets = secretValues(valid);
+    for (const key of [valid.PLATFORM_COSIGNER_KEY, valid.SETTLEMENT_KEY, valid.TREASURY_KEY, valid.RECEIPT_KEY]) {
+      expect(secrets).toContain(key);
+    }
   });
 
   it("forbids the local relay and plain http in production", () => {

@@ -3,9 +3,9 @@
  * WalletDO (the hash the hot path checks). The DO is the authority for "does this key work".
  */
 import type { Env } from "../env.ts";
+import { afterResponse, withDb } from "../lib/db.ts";
 import { walletStub } from "../lib/wallet-stub.ts";
 import { displayPrefix, hashApiKey, newApiKey } from "./api-key.ts";
-import { afterResponse, withDb } from "./db.ts";
 import type { IssuedKey, RevokedKey } from "./interface.ts";
 import { findKey, insertKey, markRevoked, recordSecurityEvent } from "./key-store.ts";
 

@@ -1,8 +1,8 @@
 import { createMiddleware } from "hono/factory";
 import { bearerToken, parseApiKey } from "../auth/api-key.ts";
-import { afterResponse } from "../auth/db.ts";
 import { touchKey } from "../auth/key-store.ts";
 import { ApiError } from "../errors.ts";
+import { afterResponse } from "../lib/db.ts";
 import { walletStub } from "../lib/wallet-stub.ts";
 import type { AuthEnv } from "../types.ts";
 

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
-import { afterResponse } from "../auth/db.ts";
 import { ChallengeRequest, type ChallengeResponse, VerifyRequest } from "../auth/interface.ts";
 import { recordSecurityEvent } from "../auth/key-store.ts";
 import { issueKey } from "../auth/keys.ts";
 import { checkSignIn, issueChallenge, SIGN_IN_FAILURE_MESSAGES } from "../auth/sign-in.ts";
 import { ApiError } from "../errors.ts";
+import { afterResponse } from "../lib/db.ts";
 import { createRedis } from "../lib/redis.ts";
 import { validate } from "../lib/validate.ts";
 import type { AppEnv } from "../types.ts";

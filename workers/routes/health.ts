@@ -3,7 +3,7 @@ import { createPool } from "../../db/client.ts";
 import { type Env, secretValues } from "../env.ts";
 import { redactError } from "../lib/redact.ts";
 import { createRedis } from "../lib/redis.ts";
-import { createRpc } from "../lib/solana.ts";
+import { createRpc } from "../solana/rpc.ts";
 import type { AppEnv } from "../types.ts";
 
 const CHECK_TIMEOUT_MS = 3000;

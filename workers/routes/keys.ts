@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { withDb } from "../auth/db.ts";
 import type { KeyList } from "../auth/interface.ts";
 import { listKeys } from "../auth/key-store.ts";
 import { issueKey, revokeKey } from "../auth/keys.ts";
 import { ApiError } from "../errors.ts";
+import { withDb } from "../lib/db.ts";
 import { requireApiKey } from "../middleware/auth.ts";
 import type { AuthEnv } from "../types.ts";
 

@@ -1,7 +1,7 @@
 import { createDb, createPool, type Db } from "../../db/client.ts";
 import type { Env } from "../env.ts";
 import { secretValues } from "../env.ts";
-import { redactError } from "../lib/redact.ts";
+import { redactError } from "./redact.ts";
 
 type WaitUntil = (promise: Promise<unknown>) => void;
 

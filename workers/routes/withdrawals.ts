@@ -1,0 +1,70 @@
+import { Hono } from "hono";
+import type { Withdrawal } from "../../db/schema.ts";
+import { withDb } from "../lib/db.ts";
+import { microUsdc } from "../lib/money.ts";
+import { validate } from "../lib/validate.ts";
+import { requireApiKey } from "../middleware/auth.ts";
+import type { AuthEnv } from "../types.ts";
+import { WithdrawalBody, WithdrawalConfirmBody, WithdrawalParams } from "../vault/interface.ts";
+import { confirmWithdrawal, listWithdrawals, startWithdrawal } from "../vault/withdrawals.ts";
+
+function view(w: Withdrawal) {
+  return {
+    id: w.id,
+    amount: microUsdc(w.amount),
+    destination: w.destination,
+    status: w.status,
+    signature: w.signature,
+    confirmedSlot: w.confirmedSlot,
+    lastValidBlockHeight: String(w.lastValidBlockHeight),
+    createdAt: w.createdAt.toISOString(),
+  };
+}
+
+/**
+ * `POST /v1/withdrawals {amount}` → a co-signed transaction (vault → the wallet's USDC account) for
+ * the wallet to sign and send; new reservations wait until it lands or expires.
+ * `POST /v1/withdrawals/:id/confirm {signature}` → verified on chain. `GET /v1/withdrawals`.
+ */
+export const withdrawalRoutes = new Hono<AuthEnv>()
+  .use(requireApiKey())
+  .post("/", validate("json", WithdrawalBody), async (c) => {
+    const { amount } = c.req.valid("json");
+    const w = await withDb(
+      c.env,
+      (p) => c.executionCtx.waitUntil(p),
+      (db) => startWithdrawal(c.env, db, c.var.wallet, amount),
+    );
+    c.header("cache-control", "no-store");
+    return c.json(
+      {
+        id: w.id,
+        amount: microUsdc(w.amount),
+        destination: w.built.destination,
+        transaction: w.built.transaction,
+        encoding: "base64",
+        lastValidBlockHeight: w.built.lastValidBlockHeight.toString(),
+        cooldownUntil: new Date(w.cooldownUntil).toISOString(),
+        next: `Sign and send the transaction, then POST /v1/withdrawals/${w.id}/confirm {signature}.`,
+      },
+      201,
+    );
+  })
+  .post("/:id/confirm", validate("param", WithdrawalParams), validate("json", WithdrawalConfirmBody), async (c) => {
+    const { id } = c.req.valid("param");
+    const { signature } = c.req.valid("json");
+    const w = await withDb(
+      c.env,
+      (p) => c.executionCtx.waitUntil(p),
+      (db) => confirmWithdrawal(c.env, db, c.var.wallet, id, signature),
+    );
+    return c.json(view(w));
+  })
+  .get("/", async (c) => {
+    const rows = await withDb(
+      c.env,
+      (p) => c.executionCtx.waitUntil(p),
+      (db) => listWithdrawals(db, c.var.wallet),
+    );
+    return c.json({ withdrawals: rows.map(view) });
+  });
