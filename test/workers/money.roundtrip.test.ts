@@ -87,14 +87,40 @@ describe("money round trip", () => {
     const signature = await transferUsdc(buyer, vault, 4_000_000n);
     const recorded = await json<{ amount: string }>(await call("/v1/deposits", { body: { signature } }), 201);
     expect(recorded.amount).toBe("4000000");
-    const replay = await json<{ error: { code: string } }>(await call("/v1/deposits", { body: { signature } }), 409);
+    const replay = await json<{ error: { code: string; message: string } }>(await call("/v1/deposits", { body: { signature } }), 409);
     expect(replay.error.code).toBe("conflict");
+    expect(replay.error.message).toBe("This deposit was already recorded.");
     const b = await balance();
     expect(b).toMatchObject({ onChain: "4000000", available: "4000000", reserved: "0", unsettled: "0" });
   });
 
+  it("credits one signature posted concurrently exactly once", async () => {
+    const signature = await transferUsdc(buyer, vault, 500_000n);
+    const results = await Promise.all(Array.from({ length: 8 }, () => call("/v1/deposits", { body: { signature } })));
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+    const listed = await json<{ deposits: Array<{ signature: string }> }>(await call("/v1/deposits"), 200);
+    expect(listed.deposits.filter((d) => d.signature === signature)).toHaveLength(1);
+    expect((await balance()).onChain).toBe("4500000");
+  });
+
+  it("refuses a deposit into another wallet's vault with a clear error", async () => {
+    // Someone else's transfer into their own account, reported against this wallet's vault.
+    const other = await generateKeyPairSigner();
+    await faucet(other.address, { sol: 1_000_000_000, usdc: 1_000_000 });
+    const elsewhere = await transferUsdc(other, await usdcAccount(buyer.address), 250_000n);
+    const res = await json<{ error: { code: string; message: string } }>(
+      await call("/v1/deposits", { body: { signature: elsewhere } }),
+      400,
+    );
+    expect(res.error.code).toBe("invalid_request");
+    expect(res.error.message).toContain("did not transfer USDC into this wallet's vault");
+    // Refused, so not claimed: it could be reported again (and be refused again), never credited.
+    expect((await call("/v1/deposits", { body: { signature: elsewhere } })).status).toBe(400);
+  });
+
   it("refuses a withdrawal above available and co-signs nothing", async () => {
-    const res = await call("/v1/withdrawals", { body: { amount: 4_000_001 } });
+    const res = await call("/v1/withdrawals", { body: { amount: 4_500_001 } });
     const body = await json<{ error: { code: string }; transaction?: string }>(res, 402);
     expect(body.error.code).toBe("insufficient_credit");
     expect(body.transaction).toBeUndefined();
@@ -110,7 +136,7 @@ describe("money round trip", () => {
     );
     const during = await balance();
     expect(during.cooldownUntil).not.toBeNull();
-    expect(BigInt(during.available)).toBeLessThanOrEqual(2_500_000n);
+    expect(BigInt(during.available)).toBeLessThanOrEqual(3_000_000n);
 
     const signature = await signAndSend(started.transaction, buyer);
     const confirmed = await json<{ status: string }>(
@@ -120,11 +146,11 @@ describe("money round trip", () => {
     expect(confirmed.status).toBe("confirmed");
 
     expect(await tokenBalance(destination)).toBe(before + 1_500_000n);
-    expect(await tokenBalance(vault)).toBe(2_500_000n);
+    expect(await tokenBalance(vault)).toBe(3_000_000n);
     const after = await balance();
     expect(after.cooldownUntil).toBeNull();
-    expect(after.onChain).toBe("2500000");
-    expect(after.available).toBe("2500000");
+    expect(after.onChain).toBe("3000000");
+    expect(after.available).toBe("3000000");
     const list = await json<{ withdrawals: Array<{ id: string; status: string }> }>(await call("/v1/withdrawals"), 200);
     expect(list.withdrawals).toEqual([expect.objectContaining({ id: started.id, status: "confirmed" })]);
   });

@@ -48,10 +48,8 @@ import { loadPlatformKeys, type PlatformKeys } from "../../workers/solana/keys.t
 import { buildVaultCreation, usdcAccountOf, type VaultCreation } from "../../workers/solana/vault.ts";
 import { readVault } from "../../workers/solana/vault-state.ts";
 import { buildWithdrawal, isExpired, verifyWithdrawal } from "../../workers/solana/withdrawals.ts";
+import { faucet, rpc, signAndSend, tokenBalance, usdcMint } from "./chain-helpers.ts";
 
-
-const rpc = createSolanaRpc(env.SOLANA_RPC_URL);
-const usdcMint = address(env.USDC_MINT);
 const DECIMALS = 6;
 
 let keys: PlatformKeys;
@@ -59,24 +57,6 @@ let keys: PlatformKeys;
 beforeAll(async () => {
   keys = await loadPlatformKeys(env);
 });
-
-async function faucet(wallet: Address, amounts: { sol?: number; usdc?: number }): Promise<void> {
-  const res = await fetch(`${env.SOLANA_RPC_URL}/faucet`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ wallet, ...amounts }),
-  });
-  expect(res.status, await res.clone().text()).toBe(200);
-}
-
-/** What a wallet does with the gateway's transaction: decode, add its signature, send. */
-async function buyerSignsAndSends(wire: string, buyer: KeyPairSigner): Promise<Signature> {
-  const tx = getTransactionDecoder().decode(getBase64Encoder().encode(wire));
-  // signTransaction throws unless every signature is present afterwards: the gateway signed its part.
-  const signed = await signTransaction([buyer.keyPair], tx);
-  await rpc.sendTransaction(getBase64EncodedWireTransaction(signed), { encoding: "base64" }).send();
-  return getSignatureFromTransaction(signed);
-}
 
 /** A transaction the signer builds and signs entirely on its own. */
 async function sendAlone(
@@ -102,11 +82,6 @@ async function sendAlone(
   return getSignatureFromTransaction(signed);
 }
 
-async function tokenBalance(account: Address): Promise<bigint> {
-  const { value } = await rpc.getTokenAccountBalance(account, { commitment: "confirmed" }).send();
-  return BigInt(value.amount);
-}
-
 async function preflightError(send: () => Promise<unknown>): Promise<unknown> {
   try {
     await send();
@@ -127,7 +102,7 @@ async function openVault(): Promise<{ buyer: KeyPairSigner; created: VaultCreati
     cosigner: keys.cosigner,
     settlement: keys.settlement.address,
   });
-  await buyerSignsAndSends(created.transaction, buyer);
+  await signAndSend(created.transaction, buyer);
   return { buyer, created };
 }
 
@@ -170,7 +145,7 @@ describe("a buyer's vault, end to end", () => {
 
     // Before the buyer sends it, nothing exists.
     expect(await readVault({ rpc, ...expectation(buyer, created) })).toMatchObject({ status: "missing" });
-    await buyerSignsAndSends(created.transaction, buyer);
+    await signAndSend(created.transaction, buyer);
   });
 
   it("has the safe shape on chain: 2-of-2 [buyer, co-signer], settlement key as unlimited delegate", async () => {
@@ -329,7 +304,7 @@ describe("a buyer's vault, end to end", () => {
       cosignerSignature: built.cosignerSignature,
     };
 
-    const signature = await buyerSignsAndSends(built.transaction, buyer);
+    const signature = await signAndSend(built.transaction, buyer);
     expect(await verifyWithdrawal({ rpc, signature, ...expected })).toEqual({
       status: "landed",
       slot: expect.any(BigInt),

@@ -93,6 +93,8 @@ export async function confirmWithdrawal(env: Env, db: Db, wallet: string, id: st
       .where(eq(withdrawals.id, id))
       .returning();
     await stub.finishWithdrawal(id, { landedSlot: Number(verdict.slot) });
+    // The vault balance changed: read it again rather than wait for the snapshot to age out.
+    await stub.invalidate();
     return updated ?? row;
   }
   const expired = await isExpired({ rpc, lastValidBlockHeight: BigInt(row.lastValidBlockHeight) });
