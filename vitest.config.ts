@@ -2,6 +2,31 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import type { EngineInfo } from "./test/setup/engines.ts";
 
+/** A project whose tests run inside workerd against engines of its own (started in globalSetup). */
+function workersProject(name: string, include: string[], exclude: string[], groupOrder: number) {
+  return {
+    plugins: [
+      cloudflareTest(({ inject }) => {
+        const engines = inject<EngineInfo>("engines");
+        return {
+          wrangler: { configPath: "./wrangler.toml" },
+          miniflare: { bindings: { ...engines.vars } },
+        };
+      }),
+    ],
+    test: {
+      name,
+      include,
+      exclude,
+      sequence: { groupOrder },
+      globalSetup: ["test/setup/workers.ts"],
+      setupFiles: ["test/setup/workers-globals.ts"],
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+    },
+  };
+}
+
 export default defineConfig({
   test: {
     projects: [
@@ -22,25 +47,9 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
-      {
-        plugins: [
-          cloudflareTest(({ inject }) => {
-            const engines = inject<EngineInfo>("engines");
-            return {
-              wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { ...engines.vars } },
-            };
-          }),
-        ],
-        test: {
-          name: "workers",
-          include: ["test/workers/**/*.test.ts"],
-          globalSetup: ["test/setup/workers.ts"],
-          setupFiles: ["test/setup/workers-globals.ts"],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
-        },
-      },
+      workersProject("workers", ["test/workers/**/*.test.ts"], ["test/workers/**/*.serial.test.ts"], 0),
+      // Tests that take a shared engine down (e.g. stop Postgres) run alone, after the others.
+      workersProject("workers-serial", ["test/workers/**/*.serial.test.ts"], [], 1),
     ],
   },
 });

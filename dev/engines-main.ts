@@ -5,9 +5,10 @@
  * Used by the `workers` test project, whose globalSetup runs under workerd module resolution.
  */
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MissingDependencyError, stopAll } from "./lib/process.ts";
+import { listenLoopback, MissingDependencyError, stopAll } from "./lib/process.ts";
 import { type Engines, startEngines } from "./stack.ts";
 
 export interface EngineInfo {
@@ -18,10 +19,16 @@ export interface EngineInfo {
   solanaRpcUrl: string;
   upstreamUrl: string;
   upstreamApiKey: string;
+  /**
+   * Test-only control server on 127.0.0.1 (see `startControlServer`): `POST /postgres/stop` and
+   * `POST /postgres/start`. Absent where no control server runs.
+   */
+  controlUrl?: string;
 }
 
-export function engineInfo(engines: Engines): EngineInfo {
+export function engineInfo(engines: Engines, controlUrl?: string): EngineInfo {
   return {
+    ...(controlUrl === undefined ? {} : { controlUrl }),
     vars: engines.vars,
     redisPort: engines.redisPort,
     relayPort: engines.relayPort,
@@ -57,8 +64,51 @@ export async function startHermeticEngines(): Promise<{
   }
 }
 
+/**
+ * A small HTTP server on 127.0.0.1 that lets tests inside workerd (which cannot spawn processes)
+ * stop and restart Postgres, e.g. to prove the ledger outbox survives an outage. Requests are
+ * handled one at a time; each answers once the engine is down (or up and accepting connections).
+ */
+export async function startControlServer(engines: Engines): Promise<{ url: string; close(): Promise<void> }> {
+  const actions: Record<string, () => Promise<void>> = {
+    "/postgres/stop": () => engines.stopPostgres(),
+    "/postgres/start": () => engines.startPostgres(),
+  };
+  let queue: Promise<unknown> = Promise.resolve();
+  const server: Server = createServer((req, res) => {
+    const action = req.method === "POST" ? actions[req.url ?? ""] : undefined;
+    if (!action) {
+      res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "not found" }));
+      return;
+    }
+    const run = queue.then(action);
+    queue = run.catch(() => undefined);
+    run.then(
+      () => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true })),
+      (err: unknown) =>
+        res
+          .writeHead(500, { "content-type": "application/json" })
+          .end(JSON.stringify({ error: err instanceof Error ? err.message : String(err) })),
+    );
+  });
+  const port = await listenLoopback(server);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
 async function main(): Promise<void> {
-  const { engines, cleanup } = await startHermeticEngines();
+  const { engines, cleanup: stopEngines } = await startHermeticEngines();
+  const control = await startControlServer(engines);
+  const cleanup = async () => {
+    await control.close();
+    await stopEngines();
+  };
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -71,7 +121,7 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void stop());
   process.stdin.on("end", () => void stop());
   process.stdin.resume();
-  process.stdout.write(`READY ${JSON.stringify(engineInfo(engines))}\n`);
+  process.stdout.write(`READY ${JSON.stringify(engineInfo(engines, control.url))}\n`);
 }
 
 if (import.meta.main) {

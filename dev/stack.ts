@@ -37,6 +37,10 @@ export interface Engines {
   platform: PlatformAddresses;
   /** The string bindings a Worker needs to talk to these engines. */
   vars: WorkerVars;
+  /** Stops Postgres only (tests of "Postgres unreachable"); the relay stays up. */
+  stopPostgres(): Promise<void>;
+  /** Starts it again on the same port and data folder, after `stopPostgres`. */
+  startPostgres(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -94,7 +98,7 @@ export async function startEngines(options: {
     const platform = await fundPlatformKeys({ rpcUrl: solana.url, usdcMint: solana.mint, secrets: platformSecrets });
     await migrate({ databaseUrl: postgres.url, wsProxy });
 
-    return {
+    const engines: Engines = {
       postgres,
       relayPort: relay.port,
       redisPort: redis.port,
@@ -115,8 +119,14 @@ export async function startEngines(options: {
         VAULT_MASTER_KEYS: options.vaultMasterKeys ?? `local1:${randomBytes(32).toString("base64")}`,
         ...platformSecrets,
       },
+      stopPostgres: () => engines.postgres.stop(),
+      async startPostgres() {
+        const { kind, port } = engines.postgres;
+        engines.postgres = track(await startPostgres({ kind, dataDir: join(options.stateDir, `pg-${kind}`), port }));
+      },
       stop,
     };
+    return engines;
   } catch (err) {
     await stop();
     throw err;

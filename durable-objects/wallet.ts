@@ -1,22 +1,523 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../workers/env.ts";
+import { hashApiKey, parseApiKey } from "../workers/auth/api-key.ts";
+import type {
+  Balance,
+  ConfirmResult,
+  HoldResult,
+  LedgerEntryDraft,
+  RefundResult,
+  ReserveResult,
+  WalletRpc,
+  WithdrawalStart,
+} from "../workers/credit/interface.ts";
+import {
+  backoffMs,
+  DEDUPE_WINDOW_MS,
+  IO_BACKOFF_CAP_MS,
+  nextAlarmAt,
+  ROW_BACKOFF_CAP_MS,
+  refreshDueAt,
+  snapshotIsOld,
+} from "../workers/credit/schedule.ts";
+import {
+  Amount,
+  AmountOrZero,
+  EpochMs,
+  FlagReason,
+  KeyHash,
+  LedgerEntryDraftSchema,
+  ObjectId,
+  parseArg,
+  RequestId,
+  Slot,
+  WalletAddress,
+  WithdrawalOutcome,
+} from "../workers/credit/schemas.ts";
+import type { CreditState, Step } from "../workers/credit/state.ts";
+import * as credit from "../workers/credit/state.ts";
+import { type Env, secretValues } from "../workers/env.ts";
+import { redactError } from "../workers/lib/redact.ts";
 import { initMeta, readSchemaVersion } from "./meta.ts";
+import { readVaultBalance } from "./wallet-chain.ts";
+import { activeKeyId, insertKey, revokeKeyRow } from "./wallet-keys.ts";
+import {
+  deferEntry,
+  deleteEntries,
+  dueEntries,
+  enqueueEntry,
+  outboxDueAt,
+  writeLedgerEntries,
+} from "./wallet-outbox.ts";
+import {
+  finishedOutcome,
+  getMeta,
+  initWalletSchema,
+  loadCredit,
+  loadIo,
+  oldestFinishedAt,
+  persistCredit,
+  purgeFinished,
+  recordFinished,
+  saveFlushBackoff,
+  saveRefreshAttempt,
+  saveRefreshBackoff,
+  setMeta,
+  toSqlAmount,
+} from "./wallet-store.ts";
 
 const SCHEMA_VERSION = 1;
+const FLUSH_BATCH = 100;
+/** Batches per alarm run; the alarm comes back at once for the rest. */
+const FLUSH_ROUNDS = 10;
+const PURGE_LIMIT = 1_000;
+const IO_BASE_MS = 1_000;
+const ROW_BASE_MS = 10_000;
 
 /**
- * One per buyer wallet (id = idFromName(wallet address)). Owns the wallet's credit state so that
- * reserve/confirm/refund are atomic without locks. This shell sets up its SQLite storage; the
- * credit model arrives with the wallets-and-credit issue.
+ * One per buyer wallet (id = idFromName(wallet address)). Owns the wallet's credit so that
+ * reserve/confirm/refund are atomic without locks: every method reads, decides (the pure core in
+ * workers/credit/state.ts) and writes inside one synchronous SQLite transaction, with no await in
+ * between. Network I/O (vault reads, the Postgres ledger flush) happens only in the alarm,
+ * balance() and never between a read and a write. See docs/decisions/006-wallet-credit-model.md.
  */
-export class WalletDO extends DurableObject<Env> {
+export class WalletDO extends DurableObject<Env> implements WalletRpc {
+  /** The alarm time this object last set (null: none, or it already fired). */
+  #alarmAt: number | null = null;
+  /** One vault read at a time; callers that need one join the read in flight. */
+  #refreshing: Promise<void> | null = null;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.blockConcurrencyWhile(async () => initMeta(ctx.storage.sql, SCHEMA_VERSION));
+    ctx.blockConcurrencyWhile(async () => {
+      initMeta(ctx.storage.sql, SCHEMA_VERSION);
+      initWalletSchema(ctx.storage.sql);
+      this.#alarmAt = await ctx.storage.getAlarm();
+    });
   }
 
   /** Storage schema version and a SQLite round trip; lets callers check the object is alive. */
   async describe(): Promise<{ kind: "wallet"; schemaVersion: number }> {
     return { kind: "wallet", schemaVersion: readSchemaVersion(this.ctx.storage.sql) };
+  }
+
+  // ── API keys ────────────────────────────────────────────────────────────────────────────────
+
+  async registerKey(wallet: string, keyId: string, keyHash: string): Promise<void> {
+    const w = parseArg(WalletAddress, wallet, "wallet");
+    const id = parseArg(ObjectId, keyId, "keyId");
+    const hash = parseArg(KeyHash, keyHash, "keyHash");
+    this.ctx.storage.transactionSync(() => {
+      this.#claimWallet(w);
+      insertKey(this.ctx.storage.sql, id, hash, Date.now());
+    });
+  }
+
+  async revokeKey(keyId: string): Promise<boolean> {
+    const id = parseArg(ObjectId, keyId, "keyId");
+    return revokeKeyRow(this.ctx.storage.sql, id, Date.now());
+  }
+
+  async authenticate(apiKey: string): Promise<{ ok: true; keyId: string; wallet: string } | { ok: false }> {
+    const parsed = typeof apiKey === "string" ? parseApiKey(apiKey) : null;
+    if (!parsed) return { ok: false };
+    const hash = await hashApiKey(apiKey);
+    const keyId = activeKeyId(this.ctx.storage.sql, hash);
+    if (keyId === null || parsed.wallet !== this.#wallet()) return { ok: false };
+    return { ok: true, keyId, wallet: parsed.wallet };
+  }
+
+  // ── Reservations ───────────────────────────────────────────────────────────────────────────
+
+  async reserve(requestId: string, apiKey: string, amount: bigint): Promise<ReserveResult> {
+    const id = parseArg(RequestId, requestId, "requestId");
+    const amt = parseArg(Amount, amount, "amount");
+    // Hash before reading any state: the only await of this method.
+    const hash = typeof apiKey === "string" && parseApiKey(apiKey) ? await hashApiKey(apiKey) : null;
+    const sql = this.ctx.storage.sql;
+    return this.#transact((s, now) => {
+      const keyValid = hash !== null && activeKeyId(sql, hash) !== null;
+      // An old snapshot only understates; ask the alarm for a fresh one instead of reading here (hot path).
+      const state = keyValid && this.#hasVault() && !s.chain.stale && snapshotIsOld(s, now) ? credit.markStale(s) : s;
+      return credit.reserve(state, {
+        requestId: id,
+        amount: amt,
+        now,
+        keyValid,
+        finished: finishedOutcome(sql, "request", id),
+      });
+    });
+  }
+
+  async confirm(requestId: string, charge: bigint, entry: LedgerEntryDraft): Promise<ConfirmResult> {
+    const id = parseArg(RequestId, requestId, "requestId");
+    const amount = parseArg(Amount, charge, "charge");
+    const draft = parseArg(LedgerEntryDraftSchema, entry, "entry");
+    const sql = this.ctx.storage.sql;
+    return this.#transact(
+      (s) =>
+        credit.confirm(s, {
+          requestId: id,
+          charge: amount,
+          sellerPayout: draft.sellerPayout,
+          platformFee: draft.platformFee,
+          finished: finishedOutcome(sql, "request", id),
+        }),
+      (result, now) => {
+        if (!result.ok) return;
+        recordFinished(sql, "request", id, "confirmed", now);
+        this.#enqueue(id, amount, draft, now);
+      },
+    );
+  }
+
+  async refund(requestId: string): Promise<RefundResult> {
+    const id = parseArg(RequestId, requestId, "requestId");
+    const sql = this.ctx.storage.sql;
+    return this.#transact(
+      (s) => credit.refund(s, { requestId: id, finished: finishedOutcome(sql, "request", id) }),
+      (result, now) => {
+        if (result.ok && result.released > 0n) recordFinished(sql, "request", id, "refunded", now);
+      },
+    );
+  }
+
+  // ── Balance and chain snapshot ─────────────────────────────────────────────────────────────
+
+  async balance(): Promise<Balance> {
+    // At most two reads: the first may have begun before an invalidate and then cannot clear it.
+    for (let i = 0; i < 2 && this.#balanceNeedsRead(); i++) await this.#refresh();
+    return this.#transact((s, now) => ({
+      state: s,
+      result: {
+        available: credit.available(s),
+        onChain: s.chain.amount,
+        chainSlot: s.chain.slot,
+        reserved: credit.reservedTotal(s),
+        unsettled: s.unsettled,
+        held: credit.heldTotal(s),
+        cooldownUntil: credit.cooldownUntil(s, now),
+        flagged: s.flagged !== null,
+      },
+    }));
+  }
+
+  async invalidate(): Promise<void> {
+    this.#transact((s) => ({ state: credit.markStale(s), result: undefined }));
+  }
+
+  async setVault(wallet: string, vault: string): Promise<void> {
+    const w = parseArg(WalletAddress, wallet, "wallet");
+    const v = parseArg(WalletAddress, vault, "vault");
+    const sql = this.ctx.storage.sql;
+    this.#transact((s) => {
+      this.#claimWallet(w);
+      if (getMeta(sql, "vault") === v) return { state: s, result: undefined };
+      setMeta(sql, "vault", v);
+      return { state: credit.resetChain(s), result: undefined };
+    });
+  }
+
+  // ── Holds ──────────────────────────────────────────────────────────────────────────────────
+
+  async hold(holdId: string, amount: bigint): Promise<HoldResult> {
+    const id = parseArg(ObjectId, holdId, "holdId");
+    const amt = parseArg(Amount, amount, "amount");
+    const sql = this.ctx.storage.sql;
+    return this.#transact((s, now) =>
+      credit.hold(s, { holdId: id, amount: amt, now, finished: finishedOutcome(sql, "hold", id) !== undefined }),
+    );
+  }
+
+  async release(
+    holdId: string,
+    capture?: { requestId: string; charge: bigint; entry: LedgerEntryDraft },
+  ): Promise<{ ok: boolean }> {
+    const id = parseArg(ObjectId, holdId, "holdId");
+    const cap =
+      capture === undefined
+        ? undefined
+        : {
+            requestId: parseArg(RequestId, capture.requestId, "capture.requestId"),
+            charge: parseArg(Amount, capture.charge, "capture.charge"),
+            entry: parseArg(LedgerEntryDraftSchema, capture.entry, "capture.entry"),
+          };
+    const sql = this.ctx.storage.sql;
+    const result = this.#transact(
+      (s) =>
+        credit.release(s, {
+          holdId: id,
+          capture: cap && {
+            requestId: cap.requestId,
+            charge: cap.charge,
+            sellerPayout: cap.entry.sellerPayout,
+            platformFee: cap.entry.platformFee,
+            finished: finishedOutcome(sql, "request", cap.requestId),
+          },
+        }),
+      (r, now) => {
+        if (!r.ok) return;
+        recordFinished(sql, "hold", id, cap ? "captured" : "released", now);
+        if (cap) {
+          recordFinished(sql, "request", cap.requestId, "confirmed", now);
+          this.#enqueue(cap.requestId, cap.charge, cap.entry, now);
+        }
+      },
+    );
+    return { ok: result.ok };
+  }
+
+  // ── Settlement, flag, withdrawals ──────────────────────────────────────────────────────────
+
+  async applySettlement(batchId: string, amount: bigint, slot: number): Promise<{ applied: boolean }> {
+    const id = parseArg(ObjectId, batchId, "batchId");
+    const amt = parseArg(AmountOrZero, amount, "amount");
+    const atSlot = parseArg(Slot, slot, "slot");
+    const sql = this.ctx.storage.sql;
+    return this.#transact(
+      (s) => {
+        const applied = sql.exec("SELECT 1 FROM settlements WHERE batch_id = ?", id).toArray().length > 0;
+        return credit.applySettlement(s, { batchId: id, amount: amt, slot: atSlot, applied });
+      },
+      (result, now) => {
+        // Keeps the batch id for idempotence even when no debit was needed (the snapshot already showed it).
+        if (result.applied) {
+          sql.exec(
+            "INSERT INTO settlements (batch_id, amount, slot, applied_at, pending) VALUES (?, ?, ?, ?, 0) ON CONFLICT (batch_id) DO NOTHING",
+            id,
+            toSqlAmount(amt),
+            atSlot,
+            now,
+          );
+        }
+      },
+    );
+  }
+
+  async flag(reason: string): Promise<void> {
+    const text = parseArg(FlagReason, reason, "reason");
+    this.#transact((s) => ({ state: credit.flag(s, text), result: undefined }));
+    this.#log("warn", "wallet flagged", { reason: text });
+  }
+
+  async startWithdrawal(withdrawalId: string, amount: bigint, expiresAt: number): Promise<WithdrawalStart> {
+    const id = parseArg(ObjectId, withdrawalId, "withdrawalId");
+    const amt = parseArg(Amount, amount, "amount");
+    const until = parseArg(EpochMs, expiresAt, "expiresAt");
+    const sql = this.ctx.storage.sql;
+    return this.#transact((s, now) => {
+      const known = sql.exec("SELECT 1 FROM withdrawals WHERE withdrawal_id = ?", id).toArray().length > 0;
+      return credit.startWithdrawal(s, { withdrawalId: id, amount: amt, expiresAt: until, now, known });
+    });
+  }
+
+  async finishWithdrawal(withdrawalId: string, outcome: { landedSlot: number } | { expired: true }): Promise<void> {
+    const id = parseArg(ObjectId, withdrawalId, "withdrawalId");
+    const how = parseArg(WithdrawalOutcome, outcome, "outcome");
+    this.#transact((s) => ({
+      state: credit.finishWithdrawal(s, { withdrawalId: id, outcome: how }),
+      result: undefined,
+    }));
+  }
+
+  // ── Alarm ──────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Refunds expired reservations, lapses expired withdrawals, forgets old request ids, reads the
+   * vault when a snapshot is wanted and flushes the ledger outbox, then schedules itself for the
+   * next due moment. Never throws: failures are retried by its own backoff, not workerd's.
+   */
+  override async alarm(): Promise<void> {
+    this.#alarmAt = null;
+    const sql = this.ctx.storage.sql;
+    try {
+      this.#transact((s) => ({ state: s, result: undefined }));
+      purgeFinished(sql, Date.now() - DEDUPE_WINDOW_MS, PURGE_LIMIT);
+      const due = refreshDueAt(loadCredit(sql), this.#hasVault(), loadIo(sql));
+      if (due !== null && due <= Date.now()) await this.#refresh();
+      await this.#flushOutbox();
+    } catch (err) {
+      this.#log("error", "wallet alarm failed", { reason: redactError(err, secretValues(this.env)) });
+    }
+    const next = this.ctx.storage.transactionSync(() => this.#nextAlarm(loadCredit(sql), Date.now()));
+    this.#alarmAt = null;
+    if (next !== null) this.#ensureAlarm(next);
+    else {
+      this.ctx.storage.deleteAlarm().catch((err: unknown) => {
+        this.#log("error", "deleteAlarm failed", { reason: redactError(err, []) });
+      });
+    }
+  }
+
+  // ── internals ──────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * load → tick (expire what is due) → transition → persist → side records, in one synchronous
+   * storage transaction; then make sure the alarm covers whatever is now due. A throw anywhere
+   * rolls everything back.
+   */
+  #transact<R>(transition: (s: CreditState, now: number) => Step<R>, effects?: (result: R, now: number) => void): R {
+    const sql = this.ctx.storage.sql;
+    const { result, next } = this.ctx.storage.transactionSync(() => {
+      const now = Date.now();
+      const prev = loadCredit(sql);
+      const ticked = credit.tick(prev, now);
+      for (const id of ticked.result.expired) recordFinished(sql, "request", id, "expired", now);
+      const step = transition(ticked.state, now);
+      persistCredit(sql, prev, step.state, now);
+      effects?.(step.result, now);
+      return { result: step.result, next: this.#nextAlarm(step.state, now) };
+    });
+    this.#ensureAlarm(next);
+    return result;
+  }
+
+  #nextAlarm(state: CreditState, now: number): number | null {
+    const sql = this.ctx.storage.sql;
+    const io = loadIo(sql);
+    const outbox = outboxDueAt(sql);
+    return nextAlarmAt({
+      state,
+      now,
+      refreshDueAt: refreshDueAt(state, this.#hasVault(), io),
+      outboxDueAt: outbox === null ? null : Math.max(outbox, io.nextFlushAt),
+      oldestFinishedAt: oldestFinishedAt(sql),
+    });
+  }
+
+  /** Moves the alarm earlier when needed. An alarm that fires early is harmless: it recomputes. */
+  #ensureAlarm(at: number | null): void {
+    if (at === null || (this.#alarmAt !== null && this.#alarmAt <= at)) return;
+    this.#alarmAt = at;
+    this.ctx.storage.setAlarm(at).catch((err: unknown) => {
+      this.#alarmAt = null;
+      this.#log("error", "setAlarm failed", { reason: redactError(err, []) });
+    });
+  }
+
+  #balanceNeedsRead(): boolean {
+    if (!this.#hasVault()) return false;
+    const s = loadCredit(this.ctx.storage.sql);
+    const now = Date.now();
+    return (s.chain.stale || snapshotIsOld(s, now)) && now >= loadIo(this.ctx.storage.sql).nextRefreshAt;
+  }
+
+  #refresh(): Promise<void> {
+    this.#refreshing ??= this.#readVault().finally(() => {
+      this.#refreshing = null;
+    });
+    return this.#refreshing;
+  }
+
+  /** Reads the vault balance and applies it as a snapshot; failures back off (1 s, 2 s … 60 s). */
+  async #readVault(): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    const vault = getMeta(sql, "vault");
+    if (vault === null) return;
+    // The epoch when the read begins decides which invalidations/expiries this snapshot may clear.
+    const fetchEpoch = loadCredit(sql).chain.epoch;
+    const fetchedAt = Date.now();
+    saveRefreshAttempt(sql, fetchedAt);
+    try {
+      const balance = await readVaultBalance(this.env.SOLANA_RPC_URL, vault);
+      if (getMeta(sql, "vault") !== vault) return;
+      this.#transact((s) => credit.observeSnapshot(s, { ...balance, fetchEpoch, fetchedAt }));
+      saveRefreshBackoff(sql, 0, 0);
+    } catch (err) {
+      const failures = loadIo(sql).refreshFailures + 1;
+      saveRefreshBackoff(sql, failures, Date.now() + backoffMs(failures, IO_BASE_MS, IO_BACKOFF_CAP_MS));
+      this.#log("warn", "vault read failed", { failures, reason: redactError(err, secretValues(this.env)) });
+    }
+  }
+
+  /**
+   * Copies due outbox rows to Postgres in batches. Rows leave the outbox only after Postgres
+   * committed them; Postgres unreachable → the whole outbox backs off (1 s … 60 s); a row Postgres
+   * refuses → only that row backs off (10 s … 1 h) and is logged.
+   */
+  async #flushOutbox(): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    for (let round = 0; round < FLUSH_ROUNDS; round++) {
+      const started = Date.now();
+      const io = loadIo(sql);
+      if (started < io.nextFlushAt) return;
+      const rows = dueEntries(sql, started, FLUSH_BATCH);
+      if (rows.length === 0) return;
+      const result = await writeLedgerEntries(
+        this.env,
+        rows.map((r) => r.entry),
+      );
+      const now = Date.now();
+      this.ctx.storage.transactionSync(() => {
+        deleteEntries(sql, result.written);
+        for (const refused of result.refused) {
+          const attempts = (rows.find((r) => r.requestId === refused.requestId)?.attempts ?? 0) + 1;
+          deferEntry(sql, refused.requestId, now + backoffMs(attempts, ROW_BASE_MS, ROW_BACKOFF_CAP_MS), refused.code);
+        }
+        if (result.failure === undefined) saveFlushBackoff(sql, 0, 0);
+        else {
+          const failures = loadIo(sql).flushFailures + 1;
+          saveFlushBackoff(sql, failures, now + backoffMs(failures, IO_BASE_MS, IO_BACKOFF_CAP_MS));
+        }
+      });
+      for (const refused of result.refused) {
+        this.#log("error", "ledger entry refused by postgres; kept in outbox", refused);
+      }
+      if (result.failure !== undefined) {
+        this.#log("warn", "ledger flush failed; will retry", {
+          pending: rows.length - result.written.length,
+          reason: redactError(result.failure, secretValues(this.env)),
+        });
+        return;
+      }
+    }
+  }
+
+  #enqueue(requestId: string, charge: bigint, draft: ReturnType<typeof LedgerEntryDraftSchema.parse>, now: number) {
+    const buyerWallet = this.#wallet();
+    if (buyerWallet === null) throw new Error("this wallet has no registered key or vault: cannot book a charge");
+    enqueueEntry(
+      this.ctx.storage.sql,
+      {
+        requestId,
+        kind: draft.kind,
+        buyerWallet,
+        payeeWallet: draft.payeeWallet,
+        sellerId: draft.sellerId ?? null,
+        listingId: draft.listingId ?? null,
+        taskId: draft.taskId ?? null,
+        charge: charge.toString(),
+        sellerPayout: draft.sellerPayout.toString(),
+        platformFee: draft.platformFee.toString(),
+        units: draft.units,
+        confirmedAt: now,
+      },
+      now,
+    );
+  }
+
+  #hasVault(): boolean {
+    return getMeta(this.ctx.storage.sql, "vault") !== null;
+  }
+
+  /** The wallet this object belongs to: recorded on first registerKey/setVault. */
+  #wallet(): string | null {
+    return getMeta(this.ctx.storage.sql, "wallet") ?? this.ctx.id.name ?? null;
+  }
+
+  /** Records the wallet on first use and refuses any other: one object, one wallet. */
+  #claimWallet(wallet: string): void {
+    const sql = this.ctx.storage.sql;
+    const known = getMeta(sql, "wallet") ?? this.ctx.id.name;
+    if (known !== undefined && known !== null && known !== wallet) {
+      throw new Error("this WalletDO belongs to another wallet");
+    }
+    if (getMeta(sql, "wallet") === null) setMeta(sql, "wallet", wallet);
+  }
+
+  #log(level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown> = {}): void {
+    const line = JSON.stringify({ level, msg, wallet: this.#wallet(), ...fields });
+    if (level === "error") console.error(line);
+    else if (level === "warn") console.warn(line);
+    else console.log(line);
   }
 }

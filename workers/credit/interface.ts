@@ -29,7 +29,9 @@ export type ConfirmResult =
   | { ok: true; charge: bigint; released: bigint }
   | { ok: false; reason: "unknown_request" | "already_confirmed" | "charge_exceeds_reservation" };
 
-export type RefundResult = { ok: true; released: bigint } | { ok: false; reason: "unknown_request" | "already_confirmed" };
+export type RefundResult =
+  | { ok: true; released: bigint }
+  | { ok: false; reason: "unknown_request" | "already_confirmed" };
 
 /** `GET /v1/balance`, and what every caller may know about a wallet's money. */
 export interface Balance {
@@ -48,7 +50,9 @@ export interface Balance {
   flagged: boolean;
 }
 
-export type HoldResult = { ok: true; available: bigint } | { ok: false; reason: "insufficient_credit" | "duplicate_hold" | "flagged" | "cooldown"; available?: bigint };
+export type HoldResult =
+  | { ok: true; available: bigint }
+  | { ok: false; reason: "insufficient_credit" | "duplicate_hold" | "flagged" | "cooldown"; available?: bigint };
 
 export type WithdrawalStart =
   | { ok: true; available: bigint; cooldownUntil: number }
@@ -69,7 +73,10 @@ export interface WalletRpc {
   balance(): Promise<Balance>;
   hold(holdId: string, amount: bigint): Promise<HoldResult>;
   /** Ends a hold: released back to available, or captured (part or all) into a ledger entry. */
-  release(holdId: string, capture?: { requestId: string; charge: bigint; entry: LedgerEntryDraft }): Promise<{ ok: boolean }>;
+  release(
+    holdId: string,
+    capture?: { requestId: string; charge: bigint; entry: LedgerEntryDraft },
+  ): Promise<{ ok: boolean }>;
   /** Forces a chain snapshot refresh before the next balance decision (after a deposit). */
   invalidate(): Promise<void>;
   setVault(wallet: string, vault: string): Promise<void>;

@@ -1,0 +1,171 @@
+/**
+ * The ledger outbox: a confirm writes its ledger entry here in the same storage transaction as the
+ * money, and the alarm copies entries to Postgres (`ON CONFLICT (request_id) DO NOTHING`, so a
+ * retried flush never books a call twice) and deletes them only after Postgres committed.
+ *
+ * FK rows: the buyer and payee `wallets` rows are upserted in the same Postgres transaction, so a
+ * wallet Postgres has not seen yet never blocks an entry. A row Postgres still refuses (an unknown
+ * listing or seller: SQLSTATE class 22/23) is isolated: the rest of the batch goes through, the
+ * refused row stays in the outbox, is logged and retried with its own backoff — never dropped.
+ */
+import { z } from "zod";
+import { createDb, createPool, type DbEnv } from "../db/client.ts";
+import { ledgerEntries, wallets } from "../db/schema.ts";
+
+export const OutboxEntrySchema = z.strictObject({
+  requestId: z.string().min(1).max(128),
+  kind: z.enum(["call", "task_reward"]),
+  buyerWallet: z.string(),
+  payeeWallet: z.string(),
+  sellerId: z.string().nullable(),
+  listingId: z.string().nullable(),
+  taskId: z.string().nullable(),
+  /** Decimal strings: JSON has no bigint. */
+  charge: z.string().regex(/^\d+$/),
+  sellerPayout: z.string().regex(/^\d+$/),
+  platformFee: z.string().regex(/^\d+$/),
+  units: z.int().nonnegative(),
+  /** Epoch ms of the confirm: the ledger's created_at. */
+  confirmedAt: z.int().positive(),
+});
+
+export type OutboxEntry = z.infer<typeof OutboxEntrySchema>;
+
+export function enqueueEntry(sql: SqlStorage, entry: OutboxEntry, now: number): void {
+  sql.exec(
+    "INSERT INTO outbox (request_id, entry, created_at, next_attempt_at) VALUES (?, ?, ?, ?)",
+    entry.requestId,
+    JSON.stringify(entry),
+    now,
+    now,
+  );
+}
+
+export interface OutboxRow {
+  requestId: string;
+  attempts: number;
+  entry: OutboxEntry;
+}
+
+/** The oldest `limit` rows whose own backoff has passed. */
+export function dueEntries(sql: SqlStorage, now: number, limit: number): OutboxRow[] {
+  return sql
+    .exec<{ request_id: string; attempts: number; entry: string }>(
+      "SELECT request_id, attempts, entry FROM outbox WHERE next_attempt_at <= ? ORDER BY created_at, request_id LIMIT ?",
+      now,
+      limit,
+    )
+    .toArray()
+    .map((r) => ({
+      requestId: r.request_id,
+      attempts: r.attempts,
+      entry: OutboxEntrySchema.parse(JSON.parse(r.entry)),
+    }));
+}
+
+export function deleteEntries(sql: SqlStorage, requestIds: readonly string[]): void {
+  for (const id of requestIds) sql.exec("DELETE FROM outbox WHERE request_id = ?", id);
+}
+
+export function deferEntry(sql: SqlStorage, requestId: string, nextAttemptAt: number, error: string): void {
+  sql.exec(
+    "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE request_id = ?",
+    nextAttemptAt,
+    error,
+    requestId,
+  );
+}
+
+/** Earliest `next_attempt_at` in the outbox, or null when it is empty. */
+export function outboxDueAt(sql: SqlStorage): number | null {
+  return sql.exec<{ t: number | null }>("SELECT min(next_attempt_at) AS t FROM outbox").one().t;
+}
+
+export function outboxSize(sql: SqlStorage): number {
+  return sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
+}
+
+export interface FlushResult {
+  /** Committed in Postgres (or already there): safe to delete from the outbox. */
+  written: string[];
+  /** Refused by Postgres for this row's own content (SQLSTATE class 22/23), with the code. */
+  refused: Array<{ requestId: string; code: string }>;
+  /** Postgres unreachable or failing as a whole: retry everything not written, later. */
+  failure?: unknown;
+}
+
+/** The SQLSTATE of a Postgres error, looking through wrappers (drizzle wraps driver errors in `cause`). */
+export function sqlState(err: unknown): string | undefined {
+  for (let e = err, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+function isRowError(err: unknown): boolean {
+  const code = sqlState(err);
+  return code !== undefined && (code.startsWith("22") || code.startsWith("23"));
+}
+
+type Db = ReturnType<typeof createDb>;
+
+async function insertEntries(db: Db, entries: readonly OutboxEntry[]): Promise<void> {
+  const addresses = [...new Set(entries.flatMap((e) => [e.buyerWallet, e.payeeWallet]))];
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(wallets)
+      .values(addresses.map((address) => ({ address })))
+      .onConflictDoNothing();
+    await tx
+      .insert(ledgerEntries)
+      .values(
+        entries.map((e) => ({
+          requestId: e.requestId,
+          kind: e.kind,
+          buyerWallet: e.buyerWallet,
+          payeeWallet: e.payeeWallet,
+          sellerId: e.sellerId,
+          listingId: e.listingId,
+          taskId: e.taskId,
+          charge: BigInt(e.charge),
+          sellerPayout: BigInt(e.sellerPayout),
+          platformFee: BigInt(e.platformFee),
+          units: e.units,
+          createdAt: new Date(e.confirmedAt),
+        })),
+      )
+      .onConflictDoNothing({ target: ledgerEntries.requestId });
+  });
+}
+
+/**
+ * Writes entries to Postgres: the whole batch in one transaction; if Postgres refuses some row's
+ * content, row by row to isolate it. A Pool per flush, ended before returning (Workers rule).
+ */
+export async function writeLedgerEntries(env: DbEnv, entries: readonly OutboxEntry[]): Promise<FlushResult> {
+  const pool = createPool(env, { max: 1, connectionTimeoutMillis: 5_000 });
+  const result: FlushResult = { written: [], refused: [] };
+  try {
+    const db = createDb(pool);
+    try {
+      await insertEntries(db, entries);
+      result.written = entries.map((e) => e.requestId);
+      return result;
+    } catch (err) {
+      if (!isRowError(err)) return { ...result, failure: err };
+    }
+    for (const entry of entries) {
+      try {
+        await insertEntries(db, [entry]);
+        result.written.push(entry.requestId);
+      } catch (err) {
+        if (!isRowError(err)) return { ...result, failure: err };
+        result.refused.push({ requestId: entry.requestId, code: sqlState(err) ?? "unknown" });
+      }
+    }
+    return result;
+  } finally {
+    await pool.end().catch(() => {});
+  }
+}
