@@ -23,7 +23,6 @@ import { findAssociatedTokenPda, getTransferCheckedInstruction, TOKEN_PROGRAM_AD
 import bs58 from "bs58";
 import { expect } from "vitest";
 
-
 export const rpc = createSolanaRpc(env.SOLANA_RPC_URL);
 export const usdcMint = address(env.USDC_MINT);
 

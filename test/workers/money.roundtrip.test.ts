@@ -87,7 +87,10 @@ describe("money round trip", () => {
     const signature = await transferUsdc(buyer, vault, 4_000_000n);
     const recorded = await json<{ amount: string }>(await call("/v1/deposits", { body: { signature } }), 201);
     expect(recorded.amount).toBe("4000000");
-    const replay = await json<{ error: { code: string; message: string } }>(await call("/v1/deposits", { body: { signature } }), 409);
+    const replay = await json<{ error: { code: string; message: string } }>(
+      await call("/v1/deposits", { body: { signature } }),
+      409,
+    );
     expect(replay.error.code).toBe("conflict");
     expect(replay.error.message).toBe("This deposit was already recorded.");
     const b = await balance();

@@ -6,9 +6,7 @@
 import { env } from "cloudflare:test";
 import {
   type Address,
-  address,
   appendTransactionMessageInstructions,
-  createSolanaRpc,
   createTransactionMessage,
   generateKeyPairSigner,
   getBase58Decoder,
