@@ -37,7 +37,14 @@ export interface ListingConfig {
   configVersion: number;
 }
 
-export type AdmitRefusal = "not_configured" | "paused" | "deleted" | "method_not_allowed" | "path_not_allowed" | "capacity" | "backoff";
+export type AdmitRefusal =
+  | "not_configured"
+  | "paused"
+  | "deleted"
+  | "method_not_allowed"
+  | "path_not_allowed"
+  | "capacity"
+  | "backoff";
 
 export type AdmitResult =
   | { ok: true; config: ListingConfig; usedInWindow: number; resaleCapacity: number }
@@ -56,5 +63,10 @@ export interface FenceRpc {
   /** An upstream 429: no admits until `retryAfterSeconds` have passed. */
   backoff(retryAfterSeconds: number): Promise<void>;
   /** Live view for dashboards and the catalog. */
-  snapshot(): Promise<{ config: ListingConfig | null; usedInWindow: number; resaleCapacity: number; backoffUntil: number | null }>;
+  snapshot(): Promise<{
+    config: ListingConfig | null;
+    usedInWindow: number;
+    resaleCapacity: number;
+    backoffUntil: number | null;
+  }>;
 }
