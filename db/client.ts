@@ -29,6 +29,8 @@ export function createPool(env: DbEnv, options: Omit<PoolConfig, "connectionStri
   // An idle client whose socket drops (e.g. the Worker request that opened it has ended) emits
   // `error` on the pool; unhandled, that would crash the isolate. The pool discards the client.
   pool.on("error", (err: Error) => {
+    // Sockets dropping while the pool is being ended (after the response) are expected, not news.
+    if ((pool as unknown as { ending?: boolean }).ending) return;
     console.warn(
       JSON.stringify({ level: "warn", msg: "postgres idle client dropped", reason: err.message.slice(0, 120) }),
     );
