@@ -10,6 +10,7 @@ import { balance } from "./routes/balance.ts";
 import { depositRoutes } from "./routes/deposits.ts";
 import { health } from "./routes/health.ts";
 import { keys } from "./routes/keys.ts";
+import { listingRoutes } from "./routes/listings.ts";
 import { usage } from "./routes/usage.ts";
 import { vault } from "./routes/vault.ts";
 import { withdrawalRoutes } from "./routes/withdrawals.ts";
@@ -25,6 +26,7 @@ export function createApp() {
   app.route("/", health);
   app.route("/v1/auth", auth);
   app.route("/v1/keys", keys);
+  app.route("/v1/listings", listingRoutes);
   app.route("/", balance);
   app.route("/", usage);
   app.route("/v1/vault", vault);

@@ -60,6 +60,11 @@ export const listings = pgTable(
     keyVersion: integer("key_version").notNull().default(1),
     keyId: text("key_id"),
     keyLast4: text("key_last4"),
+    /**
+     * Bumped by every change (`config_version = config_version + 1` in the same UPDATE, so the row
+     * lock orders it); the CapacityFenceDO ignores a pushed config older than the one it holds.
+     */
+    configVersion: integer("config_version").notNull().default(1),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -83,6 +88,7 @@ export const listings = pgTable(
       sql`${t.capacityReservedForSelf} >= 0 AND ${t.capacityReservedForSelf} <= ${t.capacityTotal}`,
     ),
     check("listings_key_version_positive", sql`${t.keyVersion} >= 1`),
+    check("listings_config_version_positive", sql`${t.configVersion} >= 1`),
     // The encrypted key is all-or-nothing: ciphertext without its IV or key id is undecryptable.
     check(
       "listings_key_complete",

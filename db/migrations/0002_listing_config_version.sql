@@ -1,0 +1,2 @@
+ALTER TABLE "listings" ADD COLUMN "config_version" integer DEFAULT 1 NOT NULL;--> statement-breakpoint
+ALTER TABLE "listings" ADD CONSTRAINT "listings_config_version_positive" CHECK ("listings"."config_version" >= 1);
