@@ -10,7 +10,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createDb, createNodePool } from "../db/node.ts";
+import { fundedBuyer } from "./lib/buyer.ts";
 import { MissingDependencyError, stopAll } from "./lib/process.ts";
 import { generatePlatformSecrets, type PlatformSecrets } from "./platform-keys.ts";
 import { seedDemo } from "./seed.ts";
@@ -34,6 +34,8 @@ interface LocalSecrets {
   vaultMasterKeys: string;
   upstreamApiKey: string;
   platform: PlatformSecrets;
+  /** The demo seller's API key, reused across restarts while it works. */
+  demoSellerApiKey?: string;
 }
 
 /**
@@ -47,11 +49,15 @@ async function localSecrets(stateDir: string): Promise<LocalSecrets> {
     vaultMasterKeys: stored.vaultMasterKeys ?? `local1:${randomBytes(32).toString("base64")}`,
     upstreamApiKey: stored.upstreamApiKey ?? `demo-sk-${randomBytes(16).toString("hex")}`,
     platform: stored.platform ?? (await generatePlatformSecrets()),
+    ...(stored.demoSellerApiKey ? { demoSellerApiKey: stored.demoSellerApiKey } : {}),
   };
-  if (JSON.stringify(secrets) !== JSON.stringify(stored)) {
-    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  }
+  saveSecrets(stateDir, secrets, stored);
   return secrets;
+}
+
+function saveSecrets(stateDir: string, secrets: LocalSecrets, stored: Partial<LocalSecrets>): void {
+  if (JSON.stringify(secrets) === JSON.stringify(stored)) return;
+  writeFileSync(join(stateDir, "local-secrets.json"), JSON.stringify(secrets, null, 2), { mode: 0o600 });
 }
 
 async function main(): Promise<void> {
@@ -98,13 +104,6 @@ async function main(): Promise<void> {
     platformSecrets: secrets.platform,
   });
 
-  const pool = createNodePool({ DATABASE_URL: engines.vars.DATABASE_URL, PG_WS_PROXY: engines.vars.PG_WS_PROXY });
-  const seeded = await seedDemo(createDb(pool), {
-    upstreamUrl: engines.upstreamUrl,
-    upstreamApiKey: engines.upstreamApiKey,
-    vaultMasterKeys: secrets.vaultMasterKeys,
-  }).finally(() => pool.end());
-
   console.log("Building and starting the Worker…");
   worker = await startWorker({
     vars: engines.vars,
@@ -121,6 +120,18 @@ async function main(): Promise<void> {
   }
   const gateway = worker.url;
   const health = await fetch(`${gateway}/healthz`).then((r) => r.json() as Promise<{ status: string }>);
+
+  console.log("Seeding the demo seller and a funded demo buyer…");
+  const seeded = await seedDemo(gateway, {
+    upstreamUrl: engines.upstreamUrl,
+    upstreamApiKey: engines.upstreamApiKey,
+    sellerApiKey: secrets.demoSellerApiKey,
+  });
+  saveSecrets(stateDir, { ...secrets, demoSellerApiKey: seeded.sellerApiKey }, secrets);
+  // A fresh buyer each start: the local chain (LiteSVM) starts empty every time.
+  const buyer = await fundedBuyer(gateway, engines.solanaRpcUrl, engines.usdcMint, 5_000_000);
+  const dataListing = seeded.listings.find((l) => l.service === "demo-data");
+  const chatListing = seeded.listings.find((l) => l.service === "demo-llm");
 
   // Crons never fire by themselves locally: tick the scheduled handler on the same schedule.
   cron = setInterval(() => {
@@ -145,10 +156,18 @@ proxygate is running — local mode, health: ${health.status}
   Demo seller ${seeded.sellerWallet} lists:
 ${listingLines}
 
+  Demo buyer ${buyer.signer.address}: vault ${buyer.vault} funded with 5 USDC
+  API key (shown once): ${buyer.apiKey}
+
 Try:
   curl -s ${gateway}/healthz
+  curl -s ${gateway}/v1/proxy/${dataListing?.id}/data/quotes/AAPL -H 'Authorization: Bearer ${buyer.apiKey}'
+  curl -s ${gateway}/v1/proxy/${chatListing?.id}/v1/chat/completions -H 'Authorization: Bearer ${buyer.apiKey}' \\
+       -H 'content-type: application/json' -d '{"model":"demo-chat-1","messages":[{"role":"user","content":"Hello!"}]}'
+  curl -s ${gateway}/v1/balance -H 'Authorization: Bearer ${buyer.apiKey}'
   curl -s -X POST ${engines.solanaRpcUrl}/faucet -H 'content-type: application/json' \\
-       -d '{"wallet":"${seeded.sellerWallet}","usdc":5000000,"sol":1000000000}'
+       -d '{"wallet":"${buyer.signer.address}","usdc":5000000,"sol":1000000000}'
+  OpenAI SDK: new OpenAI({ baseURL: "${gateway}/v1/proxy/${chatListing?.id}/v1", apiKey: "${buyer.apiKey}" })
 
 ${args.ephemeral ? "State is temporary and removed on exit." : "State lives in .dev-state/ (delete it to start over)."} Ctrl-C stops everything.`);
 }

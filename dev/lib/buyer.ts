@@ -23,31 +23,9 @@ import {
   signTransactionMessageWithSigners,
 } from "@solana/kit";
 import { findAssociatedTokenPda, getTransferCheckedInstruction, TOKEN_PROGRAM_ADDRESS } from "@solana-program/token";
+import { api, signIn } from "./client.ts";
 
-async function api<T>(gateway: string, path: string, init: RequestInit & { apiKey?: string } = {}): Promise<T> {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (init.apiKey) headers.authorization = `Bearer ${init.apiKey}`;
-  const res = await fetch(`${gateway}${path}`, { ...init, headers });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${init.method ?? "GET"} ${path} → ${res.status}: ${text}`);
-  return JSON.parse(text) as T;
-}
-
-/** Signs in as `signer` and returns a fresh API key. */
-export async function signIn(gateway: string, signer: KeyPairSigner): Promise<string> {
-  const challenge = await api<{ nonce: string; message: string }>(gateway, "/v1/auth/challenge", {
-    method: "POST",
-    body: JSON.stringify({ wallet: signer.address }),
-  });
-  const signature = getBase58Decoder().decode(
-    await signBytes(signer.keyPair.privateKey, new TextEncoder().encode(challenge.message)),
-  );
-  const issued = await api<{ apiKey: string }>(gateway, "/v1/auth/verify", {
-    method: "POST",
-    body: JSON.stringify({ wallet: signer.address, nonce: challenge.nonce, signature }),
-  });
-  return issued.apiKey;
-}
+export { signIn };
 
 export async function faucet(rpcUrl: string, wallet: string, amounts: { sol?: number; usdc?: number }): Promise<void> {
   const res = await fetch(`${rpcUrl}/faucet`, {
@@ -65,11 +43,7 @@ export async function fundedBuyer(gateway: string, rpcUrl: string, mint: string,
   await faucet(rpcUrl, signer.address, { sol: 2_000_000_000, usdc });
   const apiKey = await signIn(gateway, signer);
 
-  const opened = await api<{ vault: string; transaction: string }>(gateway, "/v1/vault", {
-    method: "POST",
-    body: "{}",
-    apiKey,
-  });
+  const opened = await api<{ vault: string; transaction: string }>(gateway, "/v1/vault", { body: {}, apiKey });
   const tx = getTransactionDecoder().decode(getBase64Encoder().encode(opened.transaction));
   const signedVault = await signTransaction([signer.keyPair], tx);
   await rpc.sendTransaction(getBase64EncodedWireTransaction(signedVault), { encoding: "base64" }).send();
@@ -104,10 +78,6 @@ export async function fundedBuyer(gateway: string, rpcUrl: string, mint: string,
     ),
   );
   await rpc.sendTransaction(getBase64EncodedWireTransaction(deposit), { encoding: "base64" }).send();
-  await api(gateway, "/v1/deposits", {
-    method: "POST",
-    body: JSON.stringify({ signature: getSignatureFromTransaction(deposit) }),
-    apiKey,
-  });
+  await api(gateway, "/v1/deposits", { body: { signature: getSignatureFromTransaction(deposit) }, apiKey });
   return { signer, apiKey, vault: opened.vault };
 }
