@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { z } from "zod";
 import { dataError, quote, weather } from "./demo-upstream/data.ts";
+import { answerFault, echoRequest, requestedFault } from "./demo-upstream/debug.ts";
 import { readJson, sameSecret, sendJson, sleep } from "./demo-upstream/http.ts";
 import { chatCompletions, embeddings, listModels, openAiError } from "./demo-upstream/openai.ts";
 import { listenLoopback } from "./lib/process.ts";
@@ -14,7 +15,8 @@ import { listenLoopback } from "./lib/process.ts";
  *   `X-Api-Key: <apiKey>` or `?api_key=<apiKey>` (other injection styles for the gateway to exercise).
  * Local only. Fault injection (latency, 5xx, 429) is set by options or POST /__control, which needs
  * `X-Control-Token`: buyers calling through the gateway never know that token, so they cannot
- * change the upstream's behaviour for others.
+ * change the upstream's behaviour for others. Per-request faults and a header echo for gateway
+ * tests: `?demo_fault=…&demo_token=<control token>` (dev/demo-upstream/debug.ts).
  */
 
 export const DemoBehaviour = z.object({
@@ -100,12 +102,21 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
           "invalid_api_key",
         );
       }
+      const fault = requestedFault(url, controlToken);
+      if (fault && fault.fault !== "cut") {
+        req.resume();
+        if (fault.fault === "echo") return echoRequest(req, res, url, apiKey);
+        answerFault(res, fault);
+        return;
+      }
       if (!(await survivesFaults(res, "openai"))) {
         req.resume();
         return;
       }
       if (path === "/v1/models" && method === "GET") return listModels(res);
-      if (path === "/v1/chat/completions" && method === "POST") return chatCompletions(req, res, chunkDelayMs);
+      if (path === "/v1/chat/completions" && method === "POST") {
+        return chatCompletions(req, res, chunkDelayMs, fault?.fault === "cut" ? fault.cutAfter : undefined);
+      }
       if (path === "/v1/embeddings" && method === "POST") return embeddings(req, res);
       req.resume();
       return openAiError(res, 404, `Unknown request URL: ${method} ${path}.`, "invalid_request_error", "unknown_url");
@@ -117,6 +128,9 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
       if (!sameSecret(typeof key === "string" ? key : undefined, apiKey)) {
         return dataError(res, 401, "unauthorized", "missing or invalid API key (X-Api-Key header or api_key query)");
       }
+      const fault = requestedFault(url, controlToken);
+      if (fault?.fault === "echo") return echoRequest(req, res, url, apiKey);
+      if (fault && answerFault(res, fault)) return;
       if (!(await survivesFaults(res, "data"))) return;
       if (method !== "GET") return dataError(res, 405, "method_not_allowed", "only GET is supported", { allow: "GET" });
       if (path === "/data/weather") return weather(res, url.searchParams);

@@ -19,6 +19,8 @@ export interface EngineInfo {
   solanaRpcUrl: string;
   upstreamUrl: string;
   upstreamApiKey: string;
+  /** The demo upstream's control token: per-request faults and header echo (dev/demo-upstream/debug.ts). */
+  upstreamControlToken: string;
   /**
    * Test-only control server on 127.0.0.1 (see `startControlServer`): `POST /postgres/stop` and
    * `POST /postgres/start`. Absent where no control server runs.
@@ -36,6 +38,7 @@ export function engineInfo(engines: Engines, controlUrl?: string): EngineInfo {
     solanaRpcUrl: engines.solanaRpcUrl,
     upstreamUrl: engines.upstreamUrl,
     upstreamApiKey: engines.upstreamApiKey,
+    upstreamControlToken: engines.upstreamControlToken,
   };
 }
 

@@ -33,6 +33,8 @@ export interface Engines {
   usdcMint: string;
   upstreamUrl: string;
   upstreamApiKey: string;
+  /** The demo upstream's control token (POST /__control, per-request `demo_token`): tests only. */
+  upstreamControlToken: string;
   /** The platform's local keys, funded on the local chain (their secrets are in `vars`). */
   platform: PlatformAddresses;
   /** The string bindings a Worker needs to talk to these engines. */
@@ -107,6 +109,7 @@ export async function startEngines(options: {
       usdcMint: solana.mint,
       upstreamUrl: upstream.url,
       upstreamApiKey: upstream.apiKey,
+      upstreamControlToken: upstream.controlToken,
       platform,
       vars: {
         GATEWAY_MODE: "local",

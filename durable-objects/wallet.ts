@@ -489,7 +489,7 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
         sellerPayout: draft.sellerPayout.toString(),
         platformFee: draft.platformFee.toString(),
         units: draft.units,
-        confirmedAt: now,
+        confirmedAt: draft.occurredAt ?? now,
       },
       now,
     );

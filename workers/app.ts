@@ -11,6 +11,8 @@ import { depositRoutes } from "./routes/deposits.ts";
 import { health } from "./routes/health.ts";
 import { keys } from "./routes/keys.ts";
 import { listingRoutes } from "./routes/listings.ts";
+import { proxy } from "./routes/proxy.ts";
+import { receipts } from "./routes/receipts.ts";
 import { usage } from "./routes/usage.ts";
 import { vault } from "./routes/vault.ts";
 import { withdrawalRoutes } from "./routes/withdrawals.ts";
@@ -32,6 +34,8 @@ export function createApp() {
   app.route("/v1/vault", vault);
   app.route("/v1/deposits", depositRoutes);
   app.route("/v1/withdrawals", withdrawalRoutes);
+  app.route("/v1/receipts", receipts);
+  app.route("/", proxy);
 
   app.notFound((c) => errorResponse("not_found", `No route for ${c.req.method} ${c.req.path}`, c.var.requestId));
 

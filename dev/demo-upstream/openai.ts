@@ -62,7 +62,13 @@ export function listModels(res: ServerResponse): void {
 
 let sequence = 0;
 
-export async function chatCompletions(req: IncomingMessage, res: ServerResponse, chunkDelayMs: number): Promise<void> {
+/** `cutAfter`: a streamed answer's connection is destroyed after that many chunks (a provider failing mid-stream). */
+export async function chatCompletions(
+  req: IncomingMessage,
+  res: ServerResponse,
+  chunkDelayMs: number,
+  cutAfter?: number,
+): Promise<void> {
   const parsed = await parseBody(req, res, ChatRequest);
   if (!parsed) return;
   if (!(CHAT_MODELS as readonly string[]).includes(parsed.model)) return modelNotFound(res, parsed.model);
@@ -113,8 +119,12 @@ export async function chatCompletions(req: IncomingMessage, res: ServerResponse,
   for (const piece of reply.content.match(/\S+\s*/g) ?? []) events.push(chunk({ content: piece }, null));
   events.push(chunk({}, reply.finishReason));
   if (includeUsage) events.push({ ...chunk({}, null), choices: [], usage });
-  for (const event of events) {
+  for (const [i, event] of events.entries()) {
     if (res.destroyed) return;
+    if (i === cutAfter) {
+      res.destroy();
+      return;
+    }
     res.write(`data: ${JSON.stringify(event)}\n\n`);
     await sleep(chunkDelayMs);
   }

@@ -10,6 +10,8 @@ const luaDir = join(import.meta.dirname, "..", "..", "lua");
  * change here is deliberate and reviewed, never accidental (e.g. a formatter touching whitespace).
  */
 const PINNED: Record<string, string> = {
+  "health-read.lua": "44af4fa57b75b99eaebfdd8b92f0b88d8b4f453f",
+  "health-record.lua": "0ebf2039e6631b8415b3ed6773aae29815781cd5",
   "lock-acquire.lua": "9c6cd9a87ea2732296f7fd29002f7e0b8735a065",
   "lock-release.lua": "f1480e5d22541b36f75f646bd195e9f05351c8c5",
   "nonce-consume.lua": "a3d4a1c91a64e03f5f587b7f0c43909e24aad550",

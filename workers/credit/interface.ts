@@ -23,6 +23,12 @@ export interface LedgerEntryDraft {
   /** From the pure fee function (workers/credit/fees.ts): `charge = sellerPayout + platformFee` exactly. */
   sellerPayout: bigint;
   platformFee: bigint;
+  /**
+   * Epoch ms when the caller metered the charge; becomes the ledger entry's `created_at` (default:
+   * the confirm time). The proxy sets it to the timestamp it signed into the call's receipt, so the
+   * receipt can be re-issued from the ledger byte for byte.
+   */
+  occurredAt?: number;
 }
 
 export type ConfirmResult =

@@ -33,6 +33,7 @@ export const LedgerEntryDraftSchema = z
     units: z.int().nonnegative().max(Number.MAX_SAFE_INTEGER),
     sellerPayout: AmountOrZero,
     platformFee: AmountOrZero,
+    occurredAt: EpochMs.optional(),
   })
   // Mirrors the ledger's `ledger_entries_kind_refs` CHECK, so a bad entry is refused at confirm
   // time instead of poisoning the outbox later.

@@ -1,0 +1,398 @@
+/**
+ * One proxied call, DESIGN §2 steps 1–7, for `ANY /v1/proxy/:listing/*`:
+ * validate → reserve credit (WalletDO) and admit (CapacityFenceDO) in parallel → open the seller's
+ * key → forward (allowlisted headers, key injected) → stream the answer back → after the response:
+ * confirm or refund, health telemetry. Before the upstream request only the two Durable Objects
+ * are touched; Postgres and Redis never. docs/decisions/010-proxy.md has the tables.
+ */
+import { bearerToken, parseApiKey } from "../auth/api-key.ts";
+import type { LedgerEntryDraft, ReserveResult } from "../credit/interface.ts";
+import type { Env } from "../env.ts";
+import { ApiError, type ErrorCode, errorResponse } from "../errors.ts";
+import type { AdmitResult, ListingConfig } from "../fence/interface.ts";
+import { normalizeRequestPath } from "../fence/paths.ts";
+import { fenceStub } from "../fence/stub.ts";
+import { redactError } from "../lib/redact.ts";
+import { walletStub } from "../lib/wallet-stub.ts";
+import { openListingKey } from "../listings/vault.ts";
+import { issueReceipt } from "../receipts/signer.ts";
+import { queueHealth } from "../telemetry/health-batch.ts";
+import type { HealthSample } from "../telemetry/health-window.ts";
+import { inspectTokenRequest, readCappedBody, type TokenRequest } from "./body.ts";
+import { listingPrices } from "./caches.ts";
+import { forwardRequestHeaders, forwardResponseHeaders } from "./headers.ts";
+import { callId, IDEMPOTENCY_HEADER } from "./idempotency.ts";
+import { injectKeyHeader, upstreamUrl } from "./inject.ts";
+import { admitRefusal, judgeUpstream, type Refusal, reserveRefusal } from "./outcomes.ts";
+import { estimateTokens, type Metered, meter, type Pricing, reserveAmount, tokenCeiling } from "./pricing.ts";
+import { meterSse, type SseEnd } from "./sse.ts";
+import { outputChars, usageTokens } from "./usage.ts";
+
+/** How long the upstream may take to send its response headers (the body may stream for longer). */
+export const UPSTREAM_HEADERS_TIMEOUT_MS = 100_000;
+
+export const COST_HEADER = "x-proxygate-cost";
+export const RECEIPT_HEADER = "x-proxygate-receipt";
+export const LISTING_HEADER = "x-proxygate-listing";
+/** The SSE event name of the trailer carrying a stream's cost and receipt (after `data: [DONE]`). */
+export const TRAILER_EVENT = "proxygate";
+
+const LISTING_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface ProxyRequest {
+  env: Env;
+  request: Request;
+  /** The gateway's id of this HTTP request (request-id middleware). */
+  requestId: string;
+  listingId: string;
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+function log(level: "warn" | "error", msg: string, fields: Record<string, unknown>): void {
+  console[level](JSON.stringify({ level, msg, ...fields }));
+}
+
+/** Everything known about a call once it is admitted and reserved. */
+interface Admitted {
+  env: Env;
+  requestId: string;
+  /** Reservation / ledger / receipt id. */
+  callId: string;
+  wallet: string;
+  config: ListingConfig;
+  pricing: Pricing;
+  tokenRequest: TokenRequest;
+  promptBytes: number;
+  ceiling: number;
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+function refusalResponse(refusal: Refusal, requestId: string, listingId: string): Response {
+  return errorResponse(refusal.code, refusal.message, requestId, refusal.retryAfter, {
+    [LISTING_HEADER]: listingId,
+    [COST_HEADER]: "0",
+  });
+}
+
+function fail(code: ErrorCode, message: string): Refusal {
+  return { code, message };
+}
+
+/** Runs one proxied call and returns the buyer's response (errors as our envelope). */
+export async function proxyCall(input: ProxyRequest): Promise<Response> {
+  const { env, requestId, listingId } = input;
+  try {
+    return await runCall(input);
+  } catch (err) {
+    if (err instanceof ApiError) return refusalResponse(err, requestId, listingId);
+    log("error", "proxy call failed", {
+      requestId,
+      listingId,
+      reason: redactError(err, [env.VAULT_MASTER_KEYS, env.RECEIPT_KEY]),
+    });
+    return refusalResponse(
+      fail("internal_error", "Internal error; quote the request id when reporting it."),
+      requestId,
+      listingId,
+    );
+  }
+}
+
+async function runCall(input: ProxyRequest): Promise<Response> {
+  const { env, request, requestId, listingId } = input;
+  const refuse = (r: Refusal) => refusalResponse(r, requestId, listingId);
+
+  // 1. Validate: listing id, path (raw, still percent-encoded), key shape, body size.
+  if (!LISTING_ID.test(listingId)) return refuse(fail("not_found", "Unknown listing"));
+  const url = new URL(request.url);
+  const prefix = `/v1/proxy/${listingId}`;
+  const rawPath = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : "";
+  const normalized = normalizeRequestPath(rawPath);
+  if (!normalized.ok) return refuse(fail("invalid_request", `Refused upstream path: ${normalized.reason}`));
+
+  const header = request.headers.get("authorization");
+  if (!header) return refuse(fail("unauthorized", "Missing API key: send Authorization: Bearer pgk_<wallet>_<secret>"));
+  const apiKey = bearerToken(header);
+  const parsedKey = apiKey === null ? null : parseApiKey(apiKey);
+  if (apiKey === null || parsedKey === null) {
+    return refuse(fail("unauthorized", "Malformed API key: expected Authorization: Bearer pgk_<wallet>_<secret>"));
+  }
+  const id = await callId(requestId, parsedKey.wallet, request.headers.get(IDEMPOTENCY_HEADER));
+  const encoding = request.headers.get("content-encoding");
+  if (encoding !== null && encoding.trim().toLowerCase() !== "identity") {
+    return refuse(fail("invalid_request", "Compressed request bodies are not supported"));
+  }
+  const method = request.method.toUpperCase();
+  const body = method === "GET" || method === "HEAD" ? null : await readCappedBody(request);
+  const promptBytes = body?.byteLength ?? 0;
+
+  // Token-priced calls read the body (stream flag, completion cap); computed once, when the unit is known.
+  let tokenRequest: TokenRequest | null = null;
+  const tokenInfo = (pricing: Pricing): TokenRequest => {
+    if (pricing.pricingUnit === "per_call") return { body, stream: false, maxTokens: null, usageInjected: false };
+    tokenRequest ??= inspectTokenRequest(body, request.headers.get("content-type"));
+    return tokenRequest;
+  };
+  const amountFor = (pricing: Pricing) =>
+    reserveAmount(pricing, tokenCeiling(promptBytes, tokenInfo(pricing).maxTokens));
+
+  // 3. Reserve and admit: in parallel when this isolate knows the price, else admit first.
+  const wallet = walletStub(env, parsedKey.wallet);
+  const fence = fenceStub(env, listingId);
+  const cached = listingPrices.get(listingId, Date.now());
+  let admitted: AdmitResult;
+  let reserved: ReserveResult;
+  if (cached) {
+    const [r, a] = await Promise.allSettled([
+      wallet.reserve(id, apiKey, amountFor(cached)),
+      fence.admit(id, method, normalized.path),
+    ]);
+    if (a.status === "rejected" || r.status === "rejected") {
+      if (r.status === "fulfilled" && r.value.ok) input.waitUntil(refund(wallet, id, requestId));
+      throw a.status === "rejected" ? a.reason : (r as PromiseRejectedResult).reason;
+    }
+    admitted = a.value;
+    reserved = r.value;
+    // An unknown key is reported first: nothing about the listing is told to a stranger.
+    if (!reserved.ok && reserved.reason === "unauthorized") return refuse(reserveRefusal("unauthorized", reserved));
+    if (!admitted.ok) {
+      if (reserved.ok) input.waitUntil(refund(wallet, id, requestId));
+      return refuse(admitRefusal(admitted.reason, admitted.retryAfter));
+    }
+  } else {
+    admitted = await fence.admit(id, method, normalized.path);
+    if (!admitted.ok) return refuse(admitRefusal(admitted.reason, admitted.retryAfter));
+    reserved = await wallet.reserve(id, apiKey, amountFor(admitted.config));
+  }
+  // Refused credit after an admission: the admission stays counted (capacity errs on the safe side).
+  if (!reserved.ok) return refuse(reserveRefusal(reserved.reason, reserved));
+
+  const config = admitted.config;
+  const pricing: Pricing = { price: config.price, pricingUnit: config.pricingUnit };
+  listingPrices.set(listingId, pricing, Date.now());
+  const needed = amountFor(pricing);
+  let reservedId = id;
+  if (needed > reserved.amount) {
+    // The price went up since this isolate cached it: swap the reservation for one that covers it.
+    await refund(wallet, id, requestId);
+    reservedId = `${id}-r`;
+    const again = await wallet.reserve(reservedId, apiKey, needed);
+    if (!again.ok) return refuse(reserveRefusal(again.reason, again));
+  }
+
+  const call: Admitted = {
+    env,
+    requestId,
+    callId: reservedId,
+    wallet: parsedKey.wallet,
+    config,
+    pricing,
+    tokenRequest: tokenInfo(pricing),
+    promptBytes,
+    ceiling: tokenCeiling(promptBytes, tokenInfo(pricing).maxTokens),
+    waitUntil: input.waitUntil,
+  };
+  return forward(call, request, method, normalized.path, url.search);
+}
+
+async function refund(wallet: ReturnType<typeof walletStub>, id: string, requestId: string): Promise<void> {
+  try {
+    const result = await wallet.refund(id);
+    if (!result.ok) log("warn", "refund refused", { requestId, callId: id, reason: result.reason });
+  } catch (err) {
+    log("error", "refund failed", { requestId, callId: id, reason: redactError(err, []) });
+  }
+}
+
+/** After the response: health telemetry (batched per isolate, then Redis Lua), best effort. */
+function recordAfter(call: Admitted, sample: HealthSample): void {
+  queueHealth(call.env, call.waitUntil, call.config.listingId, sample, Date.now());
+}
+
+function fenceBackoff(call: Admitted, seconds: number): void {
+  call.waitUntil(
+    fenceStub(call.env, call.config.listingId)
+      .backoff(seconds)
+      .catch((err: unknown) =>
+        log("warn", "fence backoff failed", { requestId: call.requestId, reason: redactError(err, []) }),
+      ),
+  );
+}
+
+/** Charges the call (after the response started): confirm with the fee split, booked at `timestamp`. */
+async function confirmCall(call: Admitted, metered: Metered, timestamp: number): Promise<void> {
+  const entry: LedgerEntryDraft = {
+    kind: "call",
+    listingId: call.config.listingId,
+    sellerId: call.config.sellerId,
+    payeeWallet: call.config.sellerWallet,
+    units: metered.units,
+    sellerPayout: metered.split.sellerPayout,
+    platformFee: metered.split.platformFee,
+    occurredAt: timestamp,
+  };
+  try {
+    const result = await walletStub(call.env, call.wallet).confirm(call.callId, metered.split.charge, entry);
+    if (!result.ok)
+      log("error", "confirm refused", { requestId: call.requestId, callId: call.callId, reason: result.reason });
+  } catch (err) {
+    log("error", "confirm failed", { requestId: call.requestId, callId: call.callId, reason: redactError(err, []) });
+  }
+  if (metered.clamped) log("warn", "usage above the reserved ceiling; charged the ceiling", { callId: call.callId });
+}
+
+function refundAfter(call: Admitted): void {
+  call.waitUntil(refund(walletStub(call.env, call.wallet), call.callId, call.requestId));
+}
+
+async function receiptFor(call: Admitted, metered: Metered, timestamp: number): Promise<string> {
+  return issueReceipt(call.env, {
+    requestId: call.callId,
+    wallet: call.wallet,
+    listing: call.config.listingId,
+    charge: metered.split.charge,
+    timestamp,
+  });
+}
+
+async function forward(
+  call: Admitted,
+  request: Request,
+  method: string,
+  path: string,
+  search: string,
+): Promise<Response> {
+  const { env, config } = call;
+  const refuse = (r: Refusal) => {
+    refundAfter(call);
+    return refusalResponse(r, call.requestId, config.listingId);
+  };
+  if (env.GATEWAY_MODE === "production" && !config.upstreamBaseUrl.startsWith("https://")) {
+    return refuse(fail("upstream_error", "The listing's upstream is not reachable over https"));
+  }
+
+  // 4. The seller's key: plaintext only in this isolate's memory, ≤ 30 s.
+  let key: string;
+  try {
+    key = await openListingKey(env, config);
+  } catch (err) {
+    log("error", "provider key did not open", {
+      requestId: call.requestId,
+      listingId: config.listingId,
+      reason: String(err),
+    });
+    return refuse(fail("upstream_error", "The listing's provider key is unusable"));
+  }
+
+  // 5. Forward: allowlisted headers, key injected, redirects never followed.
+  const headers = forwardRequestHeaders(request.headers);
+  let target: string;
+  try {
+    injectKeyHeader(headers, config.keyInjection, key);
+    target = upstreamUrl(config.upstreamBaseUrl, path, search, config.keyInjection, key);
+  } catch {
+    return refuse(fail("upstream_error", "The listing's key injection is misconfigured"));
+  }
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), UPSTREAM_HEADERS_TIMEOUT_MS);
+  const sentAt = Date.now();
+  let upstream: Response;
+  try {
+    upstream = await fetch(target, {
+      method,
+      headers,
+      body: call.tokenRequest.body,
+      redirect: "manual",
+      signal: abort.signal,
+    });
+  } catch {
+    // The error text may carry the upstream URL (and so a query-injected key): never logged or shown.
+    recordAfter(call, { outcome: "error", latencyMs: null });
+    return abort.signal.aborted
+      ? refuse(fail("upstream_timeout", "The upstream did not answer in time"))
+      : refuse(fail("upstream_error", "The upstream could not be reached"));
+  } finally {
+    clearTimeout(timer);
+  }
+  const latencyMs = Date.now() - sentAt;
+
+  // 6. The answer: upstream error bodies are replaced by our envelope, never passed on.
+  const verdict = judgeUpstream(upstream.status, upstream.headers.get("retry-after"), Date.now());
+  if (!verdict.ok) {
+    await upstream.body?.cancel().catch(() => {});
+    if (verdict.backoff !== undefined) fenceBackoff(call, verdict.backoff);
+    recordAfter(call, { outcome: verdict.health, latencyMs });
+    return refuse(verdict);
+  }
+
+  const out = forwardResponseHeaders(upstream.headers);
+  out.set(LISTING_HEADER, config.listingId);
+  const contentType = upstream.headers.get("content-type") ?? "";
+  if (/^text\/event-stream\b/i.test(contentType) && upstream.body !== null) {
+    return streamed(call, upstream, out, latencyMs);
+  }
+
+  // A token-priced JSON answer is read whole for its usage; everything else streams straight through.
+  let responseBody: BodyInit | null = upstream.body;
+  let tokens: number | null = null;
+  if (call.pricing.pricingUnit === "per_1k_tokens") {
+    if (/\bjson\b/i.test(contentType)) {
+      const text = await upstream.text();
+      let json: unknown = null;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = null;
+      }
+      tokens = usageTokens(json) ?? estimateTokens(call.promptBytes, outputChars(json));
+      responseBody = text;
+    } else tokens = estimateTokens(call.promptBytes, 0);
+  }
+  const metered = meter(call.pricing, tokens, call.ceiling);
+  const timestamp = Date.now();
+  out.set(COST_HEADER, metered.split.charge.toString());
+  out.set(RECEIPT_HEADER, await receiptFor(call, metered, timestamp));
+  // 7. After the response has started: confirm, telemetry.
+  call.waitUntil(confirmCall(call, metered, timestamp));
+  recordAfter(call, { outcome: "ok", latencyMs });
+  return new Response(method === "HEAD" ? null : responseBody, { status: upstream.status, headers: out });
+}
+
+function sseEvent(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** An SSE answer: passed through as it arrives; cost and receipt follow as a trailer event. */
+function streamed(call: Admitted, upstream: Response, headers: Headers, latencyMs: number): Response {
+  const errorEvent = sseEvent("error", {
+    error: {
+      code: "upstream_error",
+      message: "The upstream stream broke off; this call is not charged",
+      requestId: call.requestId,
+    },
+  });
+  const { body, ended } = meterSse(upstream.body as ReadableStream<Uint8Array>, {
+    dropUsageOnlyChunk: call.tokenRequest.usageInjected,
+    errorEvent,
+    async onEnd(end: SseEnd) {
+      if (end.kind === "cut") {
+        refundAfter(call);
+        recordAfter(call, { outcome: "error", latencyMs });
+        return null;
+      }
+      // Complete, or the buyer left mid-stream: what was served is charged.
+      const tokens = end.tokens ?? estimateTokens(call.promptBytes, end.outputChars);
+      const metered = meter(call.pricing, tokens, call.ceiling);
+      const timestamp = Date.now();
+      call.waitUntil(confirmCall(call, metered, timestamp));
+      recordAfter(call, { outcome: "ok", latencyMs });
+      if (end.kind === "cancelled") return null;
+      const receipt = await receiptFor(call, metered, timestamp);
+      return sseEvent(TRAILER_EVENT, { requestId: call.callId, cost: metered.split.charge.toString(), receipt });
+    },
+  });
+  // Keeps the request alive until the stream ended and its confirm/refund was handed to waitUntil.
+  call.waitUntil(ended);
+  headers.set("cache-control", headers.get("cache-control") ?? "no-cache");
+  return new Response(body, { status: upstream.status, headers });
+}
