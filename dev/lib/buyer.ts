@@ -79,5 +79,7 @@ export async function fundedBuyer(gateway: string, rpcUrl: string, mint: string,
   );
   await rpc.sendTransaction(getBase64EncodedWireTransaction(deposit), { encoding: "base64" }).send();
   await api(gateway, "/v1/deposits", { body: { signature: getSignatureFromTransaction(deposit) }, apiKey });
+  // Reservations never read the chain; the balance read refreshes the wallet's snapshot now.
+  await api(gateway, "/v1/balance", { apiKey });
   return { signer, apiKey, vault: opened.vault };
 }
