@@ -73,6 +73,16 @@ describe("npm start (dev/start.ts --ephemeral, embedded Postgres)", () => {
     expect(funded.status).toBe(200);
     expect(((await funded.json()) as { balance: number }).balance).toBe(5_000_000);
 
+    // The printed proxied call, as printed: the demo buyer pays the demo seller's data listing.
+    const proxied = /curl -s (\S+\/v1\/proxy\/\S+\/data\/quotes\/AAPL) -H 'Authorization: Bearer (pgk_\S+)'/.exec(
+      output,
+    );
+    expect(proxied).not.toBeNull();
+    const quote = await fetch(proxied![1]!, { headers: { authorization: `Bearer ${proxied![2]}` } });
+    expect(quote.status, await quote.clone().text()).toBe(200);
+    expect(quote.headers.get("x-proxygate-cost")).toBe("210"); // price 200 + 5% buyer fee
+    expect(quote.headers.get("x-proxygate-receipt")).toMatch(/^pgr1\./);
+
     const processes = descendants(child.pid!);
     expect(processes.length).toBeGreaterThan(0); // at least redis-server and workerd
 
