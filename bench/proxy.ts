@@ -10,9 +10,9 @@ import { parseArgs } from "node:util";
 import { generateKeyPairSigner } from "@solana/kit";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { startHermeticEngines } from "../dev/engines-main.ts";
+import { faucet, fundedBuyer, signIn } from "../dev/lib/buyer.ts";
 import { stopAll } from "../dev/lib/process.ts";
 import { startWorker } from "../dev/worker.ts";
-import { faucet, fundedBuyer, signIn } from "../dev/lib/buyer.ts";
 import { type LoadResult, runLoad } from "./lib/load.ts";
 
 const { values: args } = parseArgs({

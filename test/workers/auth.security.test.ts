@@ -1,5 +1,5 @@
 import { env, runInDurableObject, SELF } from "cloudflare:test";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createRedis } from "../../workers/lib/redis.ts";
 import {
   BASE,
@@ -13,32 +13,14 @@ import {
   type TestWallet,
   withKey,
 } from "./auth-helpers.ts";
+import { captureLogs, dump } from "./log-capture.ts";
 
 /**
  * Canary: an API key secret is shown once, in the verify response, and nowhere else — not in any
  * other response (body or headers), not in Postgres, not in the WalletDO's storage, not in Redis,
  * not in a log line.
  */
-const logged: string[] = [];
-const methods = ["log", "info", "warn", "error", "debug"] as const;
-
-beforeAll(() => {
-  for (const method of methods) {
-    const original = console[method].bind(console);
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      logged.push(args.map((a) => (typeof a === "string" ? a : (JSON.stringify(a) ?? String(a)))).join(" "));
-      original(...args);
-    });
-  }
-});
-
-afterAll(() => {
-  vi.restoreAllMocks();
-});
-
-async function dump(res: Response): Promise<string> {
-  return `${res.status} ${JSON.stringify([...res.headers])} ${await res.text()}`;
-}
+const logged = captureLogs();
 
 describe("API key secret canary", () => {
   let wallet: TestWallet;

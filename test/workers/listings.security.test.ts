@@ -4,36 +4,18 @@
  * listing and key version.
  */
 import { env, runInDurableObject } from "cloudflare:test";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ListingConfig } from "../../workers/fence/interface.ts";
 import { clearPlaintextCache, openListingKey } from "../../workers/listings/vault.ts";
 import { eventually, query } from "./auth-helpers.ts";
 import { fenceFor } from "./fence-helpers.ts";
 import { call, createListing, listingBody, newSeller } from "./listings-helpers.ts";
+import { captureLogs, dump } from "./log-capture.ts";
 
 const CANARY = "sk-CANARY-provider-key-7f3a9c2e51";
 const CANARY_ROTATED = "sk-CANARY-rotated-key-0b8d4e6a13";
 
-const logged: string[] = [];
-const methods = ["log", "info", "warn", "error", "debug"] as const;
-
-beforeAll(() => {
-  for (const method of methods) {
-    const original = console[method].bind(console);
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      logged.push(args.map((a) => (typeof a === "string" ? a : (JSON.stringify(a) ?? String(a)))).join(" "));
-      original(...args);
-    });
-  }
-});
-
-afterAll(() => {
-  vi.restoreAllMocks();
-});
-
-async function dump(res: Response): Promise<string> {
-  return `${res.status} ${JSON.stringify([...res.headers])} ${await res.text()}`;
-}
+const logged = captureLogs();
 
 /** Every row of every table in the public schema, as JSON text. */
 async function allRows(): Promise<string[]> {

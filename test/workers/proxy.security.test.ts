@@ -4,9 +4,10 @@
  * response body or header, a log line or a database row (canaries).
  */
 import { SELF } from "cloudflare:test";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { verifyReceipt } from "../../workers/receipts/receipt.ts";
 import { query } from "./auth-helpers.ts";
+import { captureLogs } from "./log-capture.ts";
 import {
   type Buyer,
   call,
@@ -23,7 +24,7 @@ import {
 
 const ORG = "org-demoProxygateLocal01";
 const CANARY = `sk-canary-${crypto.randomUUID()}`;
-const logged: string[] = [];
+const logged = captureLogs();
 const seen: string[] = [];
 
 /** Reads a response whole and remembers everything the buyer saw (status, headers, body). */
@@ -32,20 +33,6 @@ async function observe(res: Response): Promise<{ status: number; headers: Header
   seen.push(`${res.status} ${JSON.stringify([...res.headers])} ${text}`);
   return { status: res.status, headers: res.headers, text };
 }
-
-beforeAll(() => {
-  for (const method of ["log", "info", "warn", "error", "debug"] as const) {
-    const original = console[method].bind(console);
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      logged.push(args.map((a) => (typeof a === "string" ? a : (JSON.stringify(a) ?? String(a)))).join(" "));
-      original(...args);
-    });
-  }
-});
-
-afterAll(() => {
-  vi.restoreAllMocks();
-});
 
 let buyer: Buyer;
 let data: TestListing;
