@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { RELAXED_LIMITS } from "./dev/limits.ts";
 import type { EngineInfo } from "./test/setup/engines.ts";
 
 /** A project whose tests run inside workerd against engines of its own (started in globalSetup). */
@@ -10,7 +11,7 @@ function workersProject(name: string, include: string[], exclude: string[], grou
         const engines = inject<EngineInfo>("engines");
         return {
           wrangler: { configPath: "./wrangler.toml" },
-          miniflare: { bindings: { ...engines.vars } },
+          miniflare: { bindings: { ...engines.vars, ...RELAXED_LIMITS } },
         };
       }),
     ],

@@ -12,6 +12,7 @@ import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { startHermeticEngines } from "../dev/engines-main.ts";
 import { faucet, fundedBuyer, signIn } from "../dev/lib/buyer.ts";
 import { stopAll } from "../dev/lib/process.ts";
+import { RELAXED_LIMITS } from "../dev/limits.ts";
 import { startWorker } from "../dev/worker.ts";
 import { type LoadResult, runLoad } from "./lib/load.ts";
 
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   const stops: Array<() => Promise<unknown>> = [cleanup];
   try {
     const gateway = await startWorker({
-      vars: engines.vars,
+      vars: { ...engines.vars, ...RELAXED_LIMITS },
       outDir: join(stateDir, "build"),
       stateDir: join(stateDir, "wrangler"),
     });

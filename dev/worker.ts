@@ -33,6 +33,13 @@ export interface WorkerVars {
   SETTLEMENT_KEY: string;
   TREASURY_KEY: string;
   RECEIPT_KEY: string;
+  /** Optional rate limits (workers/env.ts RateLimitSchema); unset → the production defaults. */
+  RATE_LIMIT_PUBLIC_PER_MINUTE?: string;
+  RATE_LIMIT_SIGNIN_PER_MINUTE?: string;
+  RATE_LIMIT_WALLET_CALLS_PER_SECOND?: string;
+  RATE_LIMIT_WALLET_CALLS_BURST?: string;
+  RATE_LIMIT_WALLET_API_PER_SECOND?: string;
+  RATE_LIMIT_WALLET_API_BURST?: string;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { hashApiKey, parseApiKey } from "../workers/auth/api-key.ts";
 import type {
+  AuthenticateResult,
   Balance,
   ConfirmResult,
   HoldResult,
@@ -10,6 +11,7 @@ import type {
   WalletRpc,
   WithdrawalStart,
 } from "../workers/credit/interface.ts";
+import { type Bucket, RateConfig, retryAfterSeconds, take } from "../workers/credit/rate.ts";
 import {
   backoffMs,
   DEDUPE_WINDOW_MS,
@@ -37,6 +39,7 @@ import type { CreditState, Step } from "../workers/credit/state.ts";
 import * as credit from "../workers/credit/state.ts";
 import { type Env, secretValues } from "../workers/env.ts";
 import { redactError } from "../workers/lib/redact.ts";
+import { walletApiRate, walletCallRate } from "../workers/ratelimit/wallet-rates.ts";
 import { initMeta, readSchemaVersion } from "./meta.ts";
 import { readVaultBalance } from "./wallet-chain.ts";
 import { activeKeyId, insertKey, revokeKeyRow } from "./wallet-keys.ts";
@@ -85,6 +88,8 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
   #alarmAt: number | null = null;
   /** One vault read at a time; callers that need one join the read in flight. */
   #refreshing: Promise<void> | null = null;
+  /** Per-wallet request rate (workers/credit/rate.ts), in memory: proxied calls, and the other authenticated routes. */
+  #buckets: { calls?: Bucket; api?: Bucket } = {};
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -117,25 +122,32 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
     return revokeKeyRow(this.ctx.storage.sql, id, Date.now());
   }
 
-  async authenticate(apiKey: string): Promise<{ ok: true; keyId: string; wallet: string } | { ok: false }> {
+  async authenticate(apiKey: string, rate?: RateConfig): Promise<AuthenticateResult> {
+    const config = this.#rateConfig("api", rate);
     const parsed = typeof apiKey === "string" ? parseApiKey(apiKey) : null;
     if (!parsed) return { ok: false };
     const hash = await hashApiKey(apiKey);
     const keyId = activeKeyId(this.ctx.storage.sql, hash);
     if (keyId === null || parsed.wallet !== this.#wallet()) return { ok: false };
+    const limited = this.#takeToken("api", config);
+    if (limited !== null) return { ok: false, reason: "rate_limited", retryAfter: limited };
     return { ok: true, keyId, wallet: parsed.wallet };
   }
 
   // ── Reservations ───────────────────────────────────────────────────────────────────────────
 
-  async reserve(requestId: string, apiKey: string, amount: bigint): Promise<ReserveResult> {
+  async reserve(requestId: string, apiKey: string, amount: bigint, rate?: RateConfig): Promise<ReserveResult> {
     const id = parseArg(RequestId, requestId, "requestId");
     const amt = parseArg(Amount, amount, "amount");
+    const config = this.#rateConfig("calls", rate);
     // Hash before reading any state: the only await of this method.
     const hash = typeof apiKey === "string" && parseApiKey(apiKey) ? await hashApiKey(apiKey) : null;
     const sql = this.ctx.storage.sql;
+    const keyValid = hash !== null && activeKeyId(sql, hash) !== null;
+    // Only a valid key spends the wallet's tokens: a stranger cannot throttle someone else's wallet.
+    const limited = keyValid ? this.#takeToken("calls", config) : null;
+    if (limited !== null) return { ok: false, reason: "rate_limited", retryAfter: limited };
     return this.#transact((s, now) => {
-      const keyValid = hash !== null && activeKeyId(sql, hash) !== null;
       // An old snapshot only understates; ask the alarm for a fresh one instead of reading here (hot path).
       const state = keyValid && this.#hasVault() && !s.chain.stale && snapshotIsOld(s, now) ? credit.markStale(s) : s;
       return credit.reserve(state, {
@@ -349,6 +361,19 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
   }
 
   // ── internals ──────────────────────────────────────────────────────────────────────────────
+
+  /** The caller's rate (the Worker passes its validated config), else this deployment's default. */
+  #rateConfig(kind: "calls" | "api", rate: RateConfig | undefined): RateConfig {
+    if (rate !== undefined) return parseArg(RateConfig, rate, "rate");
+    return kind === "calls" ? walletCallRate(this.env) : walletApiRate(this.env);
+  }
+
+  /** Takes a token from the `kind` bucket: null when taken, else the seconds to wait. */
+  #takeToken(kind: "calls" | "api", config: RateConfig): number | null {
+    const t = take(this.#buckets[kind], config, Date.now());
+    this.#buckets[kind] = t.bucket;
+    return t.ok ? null : retryAfterSeconds(t.retryAfterMs);
+  }
 
   /**
    * load → tick (expire what is due) → transition → persist → side records, in one synchronous

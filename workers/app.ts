@@ -4,6 +4,7 @@ import { secretValues } from "./env.ts";
 import { ApiError, errorResponse } from "./errors.ts";
 import { redactError } from "./lib/redact.ts";
 import { environment } from "./middleware/environment.ts";
+import { ipRateLimit } from "./middleware/rate-limit.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { auth } from "./routes/auth.ts";
 import { balance } from "./routes/balance.ts";
@@ -24,6 +25,10 @@ export function createApp() {
 
   app.use(requestId());
   app.use(environment());
+  // Per-IP limits on the routes anyone may call (docs/decisions/013-rate-limits-and-openapi.md).
+  app.use("/healthz", ipRateLimit("public"));
+  app.use("/v1/auth/*", ipRateLimit("signin"));
+  app.use("/v1/receipts/public-key", ipRateLimit("public"));
 
   app.route("/", health);
   app.route("/v1/auth", auth);

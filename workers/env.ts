@@ -30,6 +30,30 @@ export function isBase58SecretKey(value: string): boolean {
 
 const solanaSecretKey = z.string().refine(isBase58SecretKey, SECRET_KEY_FORMAT);
 
+/** A positive integer from a string binding (vars arrive as text), with a default when unset. */
+const limit = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000_000).default(fallback);
+
+/**
+ * Request rate limits (docs/decisions/013-rate-limits-and-openapi.md). Optional: production runs on
+ * the defaults; tests and benchmarks raise them. Read them through `rateLimits(env)`, never from the
+ * raw bindings (which hold strings, or nothing when a default applies).
+ */
+export const RateLimitSchema = z.object({
+  /** Per client IP, sliding 60-second window, on the public routes (health, catalog, OpenAPI, public key). */
+  RATE_LIMIT_PUBLIC_PER_MINUTE: limit(120),
+  /** Per client IP, sliding 60-second window, shared by `POST /v1/auth/challenge` and `/verify`. */
+  RATE_LIMIT_SIGNIN_PER_MINUTE: limit(20),
+  /** Per wallet, token bucket in its WalletDO: proxied calls per second, sustained… */
+  RATE_LIMIT_WALLET_CALLS_PER_SECOND: limit(100),
+  /** …and in a burst. */
+  RATE_LIMIT_WALLET_CALLS_BURST: limit(200),
+  /** Per wallet, token bucket: requests per second to the other authenticated routes, sustained… */
+  RATE_LIMIT_WALLET_API_PER_SECOND: limit(5),
+  /** …and in a burst. */
+  RATE_LIMIT_WALLET_API_BURST: limit(60),
+});
+export type RateLimits = z.output<typeof RateLimitSchema>;
+
 /**
  * Every binding the Worker needs, checked once per isolate at the entry. Values are never echoed:
  * a failure names the binding and what is wrong with it, nothing more.
@@ -67,6 +91,7 @@ export const EnvSchema = z
     CAPACITY_FENCE: durableObjectNamespace,
     ASSETS: fetcher,
   })
+  .extend(RateLimitSchema.shape)
   .superRefine((env, ctx) => {
     // One key per role: a leaked receipt or treasury key must not also co-sign vault withdrawals.
     PLATFORM_KEY_NAMES.forEach((name, i) => {
@@ -89,7 +114,8 @@ export const EnvSchema = z
  * The validated environment. The Durable Object bindings are typed here rather than inferred from
  * the schema because the DO classes themselves take `Env` as a type parameter (a cycle zod cannot express).
  */
-export interface Env extends Omit<z.output<typeof EnvSchema>, "WALLET" | "CAPACITY_FENCE"> {
+export interface Env
+  extends Omit<z.output<typeof EnvSchema>, "WALLET" | "CAPACITY_FENCE" | keyof typeof RateLimitSchema.shape> {
   WALLET: DurableObjectNamespace<WalletDO>;
   CAPACITY_FENCE: DurableObjectNamespace<CapacityFenceDO>;
 }
@@ -118,6 +144,22 @@ export function validateEnv(raw: object): EnvResult {
       };
   cache.set(raw, result);
   return result;
+}
+
+const limitsCache = new WeakMap<object, RateLimits>();
+const DEFAULT_LIMITS = RateLimitSchema.parse({});
+
+/**
+ * The rate limits of this deployment, parsed from the raw bindings (cached per env object). A
+ * malformed value falls back to the defaults here; `validateEnv` reports it as `bad_environment`.
+ */
+export function rateLimits(raw: object): RateLimits {
+  const cached = limitsCache.get(raw);
+  if (cached) return cached;
+  const parsed = RateLimitSchema.safeParse(raw);
+  const limits = parsed.success ? parsed.data : DEFAULT_LIMITS;
+  limitsCache.set(raw, limits);
+  return limits;
 }
 
 /** The string values of the env that are secrets or carry credentials, for redaction of error text. */

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { engineInfo, startHermeticEngines } from "../../dev/engines-main.ts";
+import { RELAXED_LIMITS } from "../../dev/limits.ts";
 import { startWorker } from "../../dev/worker.ts";
 import "./engines.ts";
 
@@ -9,7 +10,7 @@ export default async function setup(project: TestProject) {
   const { engines, stateDir, cleanup } = await startHermeticEngines();
   try {
     const worker = await startWorker({
-      vars: engines.vars,
+      vars: { ...engines.vars, ...RELAXED_LIMITS },
       outDir: join(stateDir, "build"),
       stateDir: join(stateDir, "wrangler"),
     });

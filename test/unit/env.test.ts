@@ -1,6 +1,6 @@
 import { getBase58Decoder } from "@solana/kit";
 import { describe, expect, it } from "vitest";
-import { secretValues, validateEnv } from "../../workers/env.ts";
+import { rateLimits, secretValues, validateEnv } from "../../workers/env.ts";
 
 /** base58 of 64 bytes: the shape of a Solana secret key (the schema cannot check the key pair itself). */
 const secretKey = (fill: number) => getBase58Decoder().decode(new Uint8Array(64).fill(fill));
@@ -103,5 +103,18 @@ describe("validateEnv", () => {
       SOLANA_RPC_URL: "https://api.mainnet-beta.solana.com",
     });
     expect(result).toMatchObject({ ok: true });
+  });
+
+  it("rate limits take their defaults when unset, numbers from strings, and refuse nonsense", () => {
+    expect(rateLimits({ ...valid })).toMatchObject({
+      RATE_LIMIT_SIGNIN_PER_MINUTE: 20,
+      RATE_LIMIT_PUBLIC_PER_MINUTE: 120,
+    });
+    expect(rateLimits({ ...valid, RATE_LIMIT_SIGNIN_PER_MINUTE: "5" }).RATE_LIMIT_SIGNIN_PER_MINUTE).toBe(5);
+    for (const bad of ["0", "-1", "1.5", "lots"]) {
+      const result = validateEnv({ ...valid, RATE_LIMIT_PUBLIC_PER_MINUTE: bad });
+      expect(result.ok, bad).toBe(false);
+      if (!result.ok) expect(result.problems.join(" ")).toContain("RATE_LIMIT_PUBLIC_PER_MINUTE");
+    }
   });
 });

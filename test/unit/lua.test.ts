@@ -16,6 +16,7 @@ const PINNED: Record<string, string> = {
   "lock-release.lua": "f1480e5d22541b36f75f646bd195e9f05351c8c5",
   "nonce-consume.lua": "a3d4a1c91a64e03f5f587b7f0c43909e24aad550",
   "nonce-issue.lua": "5b16230732edcc1f05ca413ff52ded3236678443",
+  "ratelimit-sliding.lua": "e04e112aad38f93a45dc64abb8f899449e02e4b1",
 };
 
 describe("lua/ scripts", () => {

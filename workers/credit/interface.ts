@@ -3,12 +3,24 @@
  * and the settlement cron. All amounts are integer micro-USDC as `bigint` (RPC carries bigint).
  */
 
+import type { RateConfig } from "./rate.ts";
+
 /** Why a reservation was refused. Maps 1:1 onto error codes (workers/errors.ts). */
-export type ReserveRefusal = "insufficient_credit" | "duplicate_request" | "cooldown" | "flagged" | "unauthorized";
+export type ReserveRefusal =
+  | "insufficient_credit"
+  | "duplicate_request"
+  | "cooldown"
+  | "flagged"
+  | "unauthorized"
+  | "rate_limited";
 
 export type ReserveResult =
   | { ok: true; requestId: string; amount: bigint; expiresAt: number; available: bigint }
   | { ok: false; reason: ReserveRefusal; available?: bigint; retryAfter?: number };
+
+export type AuthenticateResult =
+  | { ok: true; keyId: string; wallet: string }
+  | { ok: false; reason?: "rate_limited"; retryAfter?: number };
 
 /** What the ledger entry of a confirmed call records besides the money (the DO computes the split). */
 export interface LedgerEntryDraft {
@@ -72,8 +84,13 @@ export type WithdrawalStart =
 export interface WalletRpc {
   registerKey(wallet: string, keyId: string, keyHash: string): Promise<void>;
   revokeKey(keyId: string): Promise<boolean>;
-  authenticate(apiKey: string): Promise<{ ok: true; keyId: string; wallet: string } | { ok: false }>;
-  reserve(requestId: string, apiKey: string, amount: bigint): Promise<ReserveResult>;
+  /**
+   * Checks a key; a valid key also takes a token from the wallet's API bucket (`rate`; default:
+   * the DO's own env) — refused with `rate_limited` and seconds to wait when empty.
+   */
+  authenticate(apiKey: string, rate?: RateConfig): Promise<AuthenticateResult>;
+  /** A valid key takes a token from the wallet's call bucket (`rate`) before any credit check. */
+  reserve(requestId: string, apiKey: string, amount: bigint, rate?: RateConfig): Promise<ReserveResult>;
   confirm(requestId: string, charge: bigint, entry: LedgerEntryDraft): Promise<ConfirmResult>;
   refund(requestId: string): Promise<RefundResult>;
   balance(): Promise<Balance>;

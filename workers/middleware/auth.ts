@@ -4,6 +4,7 @@ import { touchKey } from "../auth/key-store.ts";
 import { ApiError } from "../errors.ts";
 import { afterResponse } from "../lib/db.ts";
 import { walletStub } from "../lib/wallet-stub.ts";
+import { walletApiRate } from "../ratelimit/wallet-rates.ts";
 import type { AuthEnv } from "../types.ts";
 
 /** `last_used_at` is advisory: write it at most once a minute per key. */
@@ -22,7 +23,8 @@ function shouldTouch(keyId: string, now: number): boolean {
 /**
  * Authenticates `Authorization: Bearer pgk_<wallet>_<secret>` against the wallet's WalletDO (the
  * authority: a revoked key is refused on the very next request) and sets `c.var.wallet` and
- * `c.var.apiKeyId`. For the non-hot-path routes; the proxy hands the key to `reserve()` instead.
+ * `c.var.apiKeyId`. A valid key spends a token of the wallet's API rate limit (kept by the
+ * WalletDO; 429 `rate_limited` with Retry-After when empty). For the non-hot-path routes; the proxy hands the key to `reserve()` instead.
  * Error messages never echo the header.
  *
  * @example
@@ -38,7 +40,11 @@ export function requireApiKey() {
     if (!apiKey || !parsed) {
       throw new ApiError("unauthorized", "Malformed API key: expected Authorization: Bearer pgk_<wallet>_<secret>");
     }
-    const result = await walletStub(c.env, parsed.wallet).authenticate(apiKey);
+    const result = await walletStub(c.env, parsed.wallet).authenticate(apiKey, walletApiRate(c.env));
+    if (!result.ok && result.reason === "rate_limited") {
+      const retryAfter = result.retryAfter ?? 1;
+      throw new ApiError("rate_limited", `Too many requests for this wallet; retry in ${retryAfter} s`, { retryAfter });
+    }
     if (!result.ok || result.wallet !== parsed.wallet)
       throw new ApiError("unauthorized", "API key is unknown or revoked");
     c.set("wallet", result.wallet);

@@ -15,6 +15,7 @@ import { fenceStub } from "../fence/stub.ts";
 import { redactError } from "../lib/redact.ts";
 import { walletStub } from "../lib/wallet-stub.ts";
 import { openListingKey } from "../listings/vault.ts";
+import { walletCallRate } from "../ratelimit/wallet-rates.ts";
 import { issueReceipt } from "../receipts/signer.ts";
 import { queueHealth } from "../telemetry/health-batch.ts";
 import type { HealthSample } from "../telemetry/health-window.ts";
@@ -144,7 +145,7 @@ async function runCall(input: ProxyRequest): Promise<Response> {
   let reserved: ReserveResult;
   if (cached) {
     const [r, a] = await Promise.allSettled([
-      wallet.reserve(id, apiKey, amountFor(cached)),
+      wallet.reserve(id, apiKey, amountFor(cached), walletCallRate(env)),
       fence.admit(id, method, normalized.path),
     ]);
     if (a.status === "rejected" || r.status === "rejected") {
@@ -162,7 +163,7 @@ async function runCall(input: ProxyRequest): Promise<Response> {
   } else {
     admitted = await fence.admit(id, method, normalized.path);
     if (!admitted.ok) return refuse(admitRefusal(admitted.reason, admitted.retryAfter));
-    reserved = await wallet.reserve(id, apiKey, amountFor(admitted.config));
+    reserved = await wallet.reserve(id, apiKey, amountFor(admitted.config), walletCallRate(env));
   }
   // Refused credit after an admission: the admission stays counted (capacity errs on the safe side).
   if (!reserved.ok) return refuse(reserveRefusal(reserved.reason, reserved));
@@ -176,7 +177,7 @@ async function runCall(input: ProxyRequest): Promise<Response> {
     // The price went up since this isolate cached it: swap the reservation for one that covers it.
     await refund(wallet, id, requestId);
     reservedId = `${id}-r`;
-    const again = await wallet.reserve(reservedId, apiKey, needed);
+    const again = await wallet.reserve(reservedId, apiKey, needed, walletCallRate(env));
     if (!again.ok) return refuse(reserveRefusal(again.reason, again));
   }
 

@@ -32,6 +32,12 @@ export function reserveRefusal(reason: ReserveRefusal, info: { available?: bigin
         message: "A withdrawal is in flight; calls resume when it lands or expires",
         ...(info.retryAfter === undefined ? {} : { retryAfter: info.retryAfter }),
       };
+    case "rate_limited":
+      return {
+        code: "rate_limited",
+        message: "Too many calls for this wallet; slow down",
+        retryAfter: info.retryAfter ?? 1,
+      };
     case "duplicate_request":
       return {
         code: "duplicate_request",
