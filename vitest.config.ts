@@ -32,6 +32,15 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // The Worker imports its Lua scripts as text (wrangler's Text rule); so do the unit tests.
+        plugins: [
+          {
+            name: "lua-as-text",
+            transform(code: string, id: string) {
+              return id.endsWith(".lua") ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined;
+            },
+          },
+        ],
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],

@@ -6,18 +6,39 @@ import { redactError } from "./lib/redact.ts";
 import { environment } from "./middleware/environment.ts";
 import { ipRateLimit } from "./middleware/rate-limit.ts";
 import { requestId } from "./middleware/request-id.ts";
-import { auth } from "./routes/auth.ts";
-import { balance } from "./routes/balance.ts";
-import { depositRoutes } from "./routes/deposits.ts";
-import { health } from "./routes/health.ts";
-import { keys } from "./routes/keys.ts";
-import { listingRoutes } from "./routes/listings.ts";
-import { proxy } from "./routes/proxy.ts";
-import { receipts } from "./routes/receipts.ts";
-import { usage } from "./routes/usage.ts";
-import { vault } from "./routes/vault.ts";
-import { withdrawalRoutes } from "./routes/withdrawals.ts";
+import { ALL_METHODS, type Operation } from "./openapi/registry.ts";
+import { auth, authApi } from "./routes/auth.ts";
+import { balance, balanceApi } from "./routes/balance.ts";
+import { depositRoutes, depositsApi } from "./routes/deposits.ts";
+import { health, healthApi } from "./routes/health.ts";
+import { keys, keysApi } from "./routes/keys.ts";
+import { listingRoutes, listingsApi } from "./routes/listings.ts";
+import { openapiApi, openapiRoutes } from "./routes/openapi.ts";
+import { proxy, proxyApi } from "./routes/proxy.ts";
+import { receipts, receiptsApi } from "./routes/receipts.ts";
+import { usage, usageApi } from "./routes/usage.ts";
+import { vault, vaultApi } from "./routes/vault.ts";
+import { withdrawalRoutes, withdrawalsApi } from "./routes/withdrawals.ts";
 import type { AppEnv } from "./types.ts";
+
+/**
+ * Every operation of the API, declared next to its handler: the OpenAPI document and the per-IP
+ * limits of public operations come from this list, and a test fails for any route missing here.
+ */
+export const API_OPERATIONS: readonly Operation[] = [
+  ...healthApi,
+  ...authApi,
+  ...keysApi,
+  ...listingsApi,
+  ...balanceApi,
+  ...usageApi,
+  ...vaultApi,
+  ...depositsApi,
+  ...withdrawalsApi,
+  ...receiptsApi,
+  ...proxyApi,
+  ...openapiApi,
+];
 
 /** The gateway's HTTP surface. Routes are mounted per resource; errors all leave through `onError`. */
 export function createApp() {
@@ -25,10 +46,16 @@ export function createApp() {
 
   app.use(requestId());
   app.use(environment());
-  // Per-IP limits on the routes anyone may call (docs/decisions/013-rate-limits-and-openapi.md).
-  app.use("/healthz", ipRateLimit("public"));
-  app.use("/v1/auth/*", ipRateLimit("signin"));
-  app.use("/v1/receipts/public-key", ipRateLimit("public"));
+  // Per-IP limits on every operation anyone may call, from its declaration (decision 013).
+  for (const op of API_OPERATIONS) {
+    if (op.auth !== "public") continue;
+    const methods = op.method === "all" ? ALL_METHODS : [op.method];
+    app.on(
+      methods.map((m) => m.toUpperCase()),
+      op.path,
+      ipRateLimit(op.ipLimit ?? "public"),
+    );
+  }
 
   app.route("/", health);
   app.route("/v1/auth", auth);
@@ -41,6 +68,7 @@ export function createApp() {
   app.route("/v1/withdrawals", withdrawalRoutes);
   app.route("/v1/receipts", receipts);
   app.route("/", proxy);
+  app.route("/", openapiRoutes(API_OPERATIONS));
 
   app.notFound((c) => errorResponse("not_found", `No route for ${c.req.method} ${c.req.path}`, c.var.requestId));
 

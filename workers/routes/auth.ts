@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { ChallengeRequest, type ChallengeResponse, VerifyRequest } from "../auth/interface.ts";
+import { ChallengeRequest, ChallengeResponse, IssuedKey, VerifyRequest } from "../auth/interface.ts";
 import { recordSecurityEvent } from "../auth/key-store.ts";
 import { issueKey } from "../auth/keys.ts";
 import { checkSignIn, issueChallenge, SIGN_IN_FAILURE_MESSAGES } from "../auth/sign-in.ts";
@@ -7,7 +7,35 @@ import { ApiError } from "../errors.ts";
 import { afterResponse } from "../lib/db.ts";
 import { createRedis } from "../lib/redis.ts";
 import { validate } from "../lib/validate.ts";
+import { operation } from "../openapi/registry.ts";
 import type { AppEnv } from "../types.ts";
+
+export const authApi = [
+  operation({
+    method: "post",
+    path: "/v1/auth/challenge",
+    operationId: "signInChallenge",
+    summary: "Start a sign-in: a message with a single-use nonce to sign (valid 5 minutes)",
+    tags: ["auth"],
+    auth: "public",
+    ipLimit: "signin",
+    body: ChallengeRequest,
+    responses: { 200: { description: "The message to sign with the wallet", schema: ChallengeResponse } },
+    errors: ["invalid_request", "dependency_unavailable"],
+  }),
+  operation({
+    method: "post",
+    path: "/v1/auth/verify",
+    operationId: "signInVerify",
+    summary: "Finish a sign-in: the signed message → a new API key, shown this once",
+    tags: ["auth"],
+    auth: "public",
+    ipLimit: "signin",
+    body: VerifyRequest,
+    responses: { 200: { description: "A new API key (`apiKey` is never shown again)", schema: IssuedKey } },
+    errors: ["invalid_request", "unauthorized", "dependency_unavailable"],
+  }),
+];
 
 /**
  * Sign-in with wallet (mounted at `/v1/auth`):

@@ -1,8 +1,36 @@
 import { Hono } from "hono";
-import { microUsdc } from "../lib/money.ts";
+import { z } from "zod";
+import { MicroUsdc, microUsdc } from "../lib/money.ts";
 import { walletStub } from "../lib/wallet-stub.ts";
 import { requireApiKey } from "../middleware/auth.ts";
+import { operation } from "../openapi/registry.ts";
 import type { AuthEnv } from "../types.ts";
+
+export const BalanceView = z.object({
+  wallet: z.string(),
+  /** What calls can spend now: on chain − unsettled − reserved − held; never overstated. */
+  available: MicroUsdc,
+  onChain: MicroUsdc,
+  chainSlot: z.number().nullable(),
+  reserved: MicroUsdc,
+  unsettled: MicroUsdc,
+  held: MicroUsdc,
+  cooldownUntil: z.iso.datetime().nullable(),
+  flagged: z.boolean(),
+});
+
+export const balanceApi = [
+  operation({
+    method: "get",
+    path: "/v1/balance",
+    operationId: "getBalance",
+    summary: "The wallet's credit as its WalletDO sees it",
+    tags: ["money"],
+    auth: "apiKey",
+    responses: { 200: { description: "Amounts in micro-USDC", schema: BalanceView } },
+    errors: [],
+  }),
+];
 
 /** `GET /v1/balance`: the wallet's money as its WalletDO sees it; amounts are micro-USDC strings. */
 export const balance = new Hono<AuthEnv>().get("/v1/balance", requireApiKey(), async (c) => {
@@ -18,5 +46,5 @@ export const balance = new Hono<AuthEnv>().get("/v1/balance", requireApiKey(), a
     held: microUsdc(b.held),
     cooldownUntil: b.cooldownUntil === null ? null : new Date(b.cooldownUntil).toISOString(),
     flagged: b.flagged,
-  });
+  } satisfies z.infer<typeof BalanceView>);
 });

@@ -1,24 +1,32 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import { createPool } from "../../db/client.ts";
 import { type Env, secretValues } from "../env.ts";
 import { redactError } from "../lib/redact.ts";
 import { createRedis } from "../lib/redis.ts";
+import { operation } from "../openapi/registry.ts";
 import { createRpc } from "../solana/rpc.ts";
 import type { AppEnv } from "../types.ts";
 
 const CHECK_TIMEOUT_MS = 3000;
 
-export interface DependencyStatus {
-  status: "ok" | "error";
-  latencyMs: number;
-  error?: string;
-  [detail: string]: unknown;
-}
+export const DependencyStatus = z
+  .object({
+    status: z.enum(["ok", "error"]),
+    latencyMs: z.number(),
+    /** What went wrong (redacted: no URLs, no secrets). */
+    error: z.string().optional(),
+  })
+  .catchall(z.unknown());
+export type DependencyStatus = z.infer<typeof DependencyStatus>;
 
-export interface HealthReport {
-  status: "ok" | "degraded";
+export const HealthReport = z.object({
+  status: z.enum(["ok", "degraded"]),
+  mode: z.enum(["local", "production"]),
+  checks: z.object({ postgres: DependencyStatus, redis: DependencyStatus, solana: DependencyStatus }),
+});
+export interface HealthReport extends z.infer<typeof HealthReport> {
   mode: Env["GATEWAY_MODE"];
-  checks: { postgres: DependencyStatus; redis: DependencyStatus; solana: DependencyStatus };
 }
 
 /** Runs one round trip with a deadline, timing it; errors are redacted before they are reported. */
@@ -67,6 +75,23 @@ export async function checkHealth(env: Env, waitUntil: (p: Promise<unknown>) => 
   const allOk = postgres.status === "ok" && redis.status === "ok" && solana.status === "ok";
   return { status: allOk ? "ok" : "degraded", mode: env.GATEWAY_MODE, checks: { postgres, redis, solana } };
 }
+
+export const healthApi = [
+  operation({
+    method: "get",
+    path: "/healthz",
+    operationId: "health",
+    summary: "Health of the gateway and its dependencies",
+    description: "Real round trips to Postgres, Redis and the Solana RPC, in parallel (3 s deadline each).",
+    tags: ["health"],
+    auth: "public",
+    responses: {
+      200: { description: "Every dependency answered", schema: HealthReport },
+      503: { description: "At least one dependency failed (same body, status `degraded`)", schema: HealthReport },
+    },
+    errors: [],
+  }),
+];
 
 export const health = new Hono<AppEnv>().get("/healthz", async (c) => {
   const report = await checkHealth(c.env, (p) => c.executionCtx.waitUntil(p));

@@ -1,14 +1,49 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import type { KeyList } from "../auth/interface.ts";
+import { IssuedKey, KeyList, RevokedKey } from "../auth/interface.ts";
 import { listKeys } from "../auth/key-store.ts";
 import { issueKey, revokeKey } from "../auth/keys.ts";
 import { ApiError } from "../errors.ts";
 import { withDb } from "../lib/db.ts";
 import { requireApiKey } from "../middleware/auth.ts";
+import { operation } from "../openapi/registry.ts";
 import type { AuthEnv } from "../types.ts";
 
 const KeyId = z.uuid();
+
+export const keysApi = [
+  operation({
+    method: "get",
+    path: "/v1/keys",
+    operationId: "listKeys",
+    summary: "The wallet's API keys (prefixes and dates, never the keys)",
+    tags: ["keys"],
+    auth: "apiKey",
+    responses: { 200: { description: "Every key of the wallet, revoked ones included", schema: KeyList } },
+    errors: ["dependency_unavailable"],
+  }),
+  operation({
+    method: "post",
+    path: "/v1/keys",
+    operationId: "createKey",
+    summary: "Mint another API key (shown this once)",
+    tags: ["keys"],
+    auth: "apiKey",
+    responses: { 201: { description: "The new key", schema: IssuedKey } },
+    errors: ["dependency_unavailable"],
+  }),
+  operation({
+    method: "delete",
+    path: "/v1/keys/:id",
+    operationId: "revokeKey",
+    summary: "Revoke a key at once (the one in use included)",
+    tags: ["keys"],
+    auth: "apiKey",
+    params: z.object({ id: KeyId }),
+    responses: { 200: { description: "The revoked key", schema: RevokedKey } },
+    errors: ["not_found", "dependency_unavailable"],
+  }),
+];
 
 function iso(date: Date | null): string | null {
   return date === null ? null : date.toISOString();

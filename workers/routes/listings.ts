@@ -1,8 +1,18 @@
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import type { ErrorCode } from "../errors.ts";
 import { ApiError } from "../errors.ts";
 import { validate } from "../lib/validate.ts";
-import { CreateListingRequest, ListingId, RotateKeyRequest, UpdateListingRequest } from "../listings/interface.ts";
+import {
+  CreateListingRequest,
+  ListingId,
+  ListingList,
+  OwnerListing,
+  PublicListing,
+  RotateKeyRequest,
+  UpdateListingRequest,
+} from "../listings/interface.ts";
 import {
   createListing,
   getListing,
@@ -14,10 +24,83 @@ import {
   updateListing,
 } from "../listings/listings.ts";
 import { requireApiKey } from "../middleware/auth.ts";
+import { type Operation, operation } from "../openapi/registry.ts";
 import type { AuthEnv } from "../types.ts";
 
 /** Listing bodies are small; anything bigger is refused before it is parsed. */
 const MAX_BODY_BYTES = 64 * 1024;
+
+const IdParams = z.object({ id: ListingId });
+const LISTING_ERRORS: ErrorCode[] = ["not_found", "conflict", "dependency_unavailable"];
+
+function listingOp(
+  method: "post" | "patch" | "delete",
+  path: string,
+  operationId: string,
+  summary: string,
+  extra: Partial<Operation> = {},
+): Operation {
+  return operation({
+    method,
+    path: `/v1/listings/:id${path}`,
+    operationId,
+    summary,
+    tags: ["listings"],
+    auth: "apiKey",
+    params: IdParams,
+    responses: { 200: { description: "The listing as its owner sees it", schema: OwnerListing } },
+    errors: LISTING_ERRORS,
+    ...extra,
+  });
+}
+
+export const listingsApi = [
+  operation({
+    method: "post",
+    path: "/v1/listings",
+    operationId: "createListing",
+    summary: "List spare capacity of an upstream API (the provider key is sealed; shown only as its last 4)",
+    tags: ["listings"],
+    auth: "apiKey",
+    body: CreateListingRequest,
+    responses: { 201: { description: "The new listing", schema: OwnerListing } },
+    errors: ["invalid_request", "payload_too_large", "conflict", "dependency_unavailable"],
+  }),
+  operation({
+    method: "get",
+    path: "/v1/listings",
+    operationId: "listListings",
+    summary: "The caller's own listings",
+    tags: ["listings"],
+    auth: "apiKey",
+    responses: { 200: { description: "Every listing of the caller", schema: ListingList } },
+    errors: ["dependency_unavailable"],
+  }),
+  operation({
+    method: "get",
+    path: "/v1/listings/:id",
+    operationId: "getListing",
+    summary: "One listing: the whole config for its owner, the public part for anyone else",
+    tags: ["listings"],
+    auth: "apiKey",
+    params: IdParams,
+    responses: {
+      200: { description: "The listing", schema: z.discriminatedUnion("view", [OwnerListing, PublicListing]) },
+    },
+    errors: ["not_found", "dependency_unavailable"],
+  }),
+  listingOp("patch", "", "updateListing", "Change a listing (owner only); `{}` re-pushes its config to the fence", {
+    body: UpdateListingRequest,
+    errors: ["invalid_request", "payload_too_large", ...LISTING_ERRORS],
+  }),
+  listingOp("post", "/pause", "pauseListing", "Pause a listing: calls are refused at once"),
+  listingOp("post", "/unpause", "unpauseListing", "Resume a paused listing"),
+  listingOp("post", "/rotate-key", "rotateListingKey", "Replace the listing's provider key", {
+    body: RotateKeyRequest,
+    errors: ["invalid_request", "payload_too_large", ...LISTING_ERRORS],
+  }),
+  listingOp("delete", "", "deleteListing", "Delete a listing (calls refused at once; its history stays)"),
+];
 
 function contextOf(c: Context<AuthEnv>): ListingsContext {
   return { env: c.env, waitUntil: (p) => c.executionCtx.waitUntil(p), wallet: c.var.wallet };

@@ -1,7 +1,44 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import { ApiError } from "../errors.ts";
+import { operation } from "../openapi/registry.ts";
 import { proxyCall } from "../proxy/call.ts";
 import type { AppEnv } from "../types.ts";
+
+export const proxyApi = [
+  operation({
+    method: "all",
+    path: "/v1/proxy/:listing/*",
+    operationId: "proxy",
+    summary: "Call a listing's upstream API, metered per call and paid from the caller's balance",
+    description:
+      "Any method the listing allows. The seller's key is injected by the gateway; request and response headers pass by allowlist. " +
+      "Every answer carries `X-Proxygate-Request-Id`, `X-Proxygate-Listing`, `X-Proxygate-Cost` (micro-USDC) and, on success, " +
+      "`X-Proxygate-Receipt`. Streams (SSE) end with an `event: proxygate` trailer carrying cost and receipt. " +
+      "OpenAI SDKs: `baseURL = <gateway>/v1/proxy/<listing>`, `apiKey = pgk_…`.",
+    tags: ["proxy"],
+    auth: "apiKey",
+    params: z.object({
+      listing: z.string().describe("The listing id"),
+      path: z.string().describe("The upstream path, e.g. `v1/chat/completions` (may contain slashes)"),
+    }),
+    body: z.unknown().describe("Passed to the upstream as is (up to 2 MiB, uncompressed)"),
+    responses: { 200: { description: "The upstream's answer, passed through (any 2xx or 304)" } },
+    errors: [
+      "invalid_request",
+      "insufficient_credit",
+      "wallet_flagged",
+      "not_found",
+      "method_not_allowed",
+      "duplicate_request",
+      "withdrawal_cooldown",
+      "payload_too_large",
+      "upstream_error",
+      "no_capacity",
+      "upstream_timeout",
+    ],
+  }),
+];
 
 /**
  * `ANY /v1/proxy/:listing/*`: the metered proxy (workers/proxy/call.ts). Authentication is the

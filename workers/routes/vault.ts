@@ -2,8 +2,33 @@ import { Hono } from "hono";
 import { withDb } from "../lib/db.ts";
 import { microUsdc } from "../lib/money.ts";
 import { requireApiKey } from "../middleware/auth.ts";
+import { operation } from "../openapi/registry.ts";
 import type { AuthEnv } from "../types.ts";
+import { VaultCreated, VaultView } from "../vault/interface.ts";
 import { describeVault, openVault } from "../vault/vaults.ts";
+
+export const vaultApi = [
+  operation({
+    method: "post",
+    path: "/v1/vault",
+    operationId: "openVault",
+    summary: "The transaction that creates the caller's vault (2-of-2 multisig, settlement delegate)",
+    tags: ["money"],
+    auth: "apiKey",
+    responses: { 201: { description: "Sign (as fee payer) and send it, then GET /v1/vault", schema: VaultCreated } },
+    errors: ["conflict", "dependency_unavailable"],
+  }),
+  operation({
+    method: "get",
+    path: "/v1/vault",
+    operationId: "getVault",
+    summary: "The caller's vault and its on-chain state (the first read after creation activates it)",
+    tags: ["money"],
+    auth: "apiKey",
+    responses: { 200: { description: "The vault", schema: VaultView } },
+    errors: ["not_found", "conflict", "dependency_unavailable"],
+  }),
+];
 
 /**
  * `POST /v1/vault`: the transaction that creates the caller's vault (a USDC account owned by a

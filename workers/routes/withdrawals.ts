@@ -4,9 +4,61 @@ import { withDb } from "../lib/db.ts";
 import { microUsdc } from "../lib/money.ts";
 import { validate } from "../lib/validate.ts";
 import { requireApiKey } from "../middleware/auth.ts";
+import { operation } from "../openapi/registry.ts";
 import type { AuthEnv } from "../types.ts";
-import { WithdrawalBody, WithdrawalConfirmBody, WithdrawalParams } from "../vault/interface.ts";
+import {
+  WithdrawalBody,
+  WithdrawalConfirmBody,
+  WithdrawalList,
+  WithdrawalParams,
+  WithdrawalStarted,
+  WithdrawalView,
+} from "../vault/interface.ts";
 import { confirmWithdrawal, listWithdrawals, startWithdrawal } from "../vault/withdrawals.ts";
+
+export const withdrawalsApi = [
+  operation({
+    method: "post",
+    path: "/v1/withdrawals",
+    operationId: "startWithdrawal",
+    summary: "Withdraw to the wallet: a co-signed transaction; new calls wait until it lands or expires",
+    tags: ["money"],
+    auth: "apiKey",
+    body: WithdrawalBody,
+    responses: { 201: { description: "Sign and send it, then confirm", schema: WithdrawalStarted } },
+    errors: [
+      "invalid_request",
+      "insufficient_credit",
+      "withdrawal_cooldown",
+      "wallet_flagged",
+      "not_found",
+      "conflict",
+      "dependency_unavailable",
+    ],
+  }),
+  operation({
+    method: "post",
+    path: "/v1/withdrawals/:id/confirm",
+    operationId: "confirmWithdrawal",
+    summary: "Report the sent withdrawal's signature: verified on chain",
+    tags: ["money"],
+    auth: "apiKey",
+    params: WithdrawalParams,
+    body: WithdrawalConfirmBody,
+    responses: { 200: { description: "The withdrawal", schema: WithdrawalView } },
+    errors: ["invalid_request", "not_found", "conflict", "dependency_unavailable"],
+  }),
+  operation({
+    method: "get",
+    path: "/v1/withdrawals",
+    operationId: "listWithdrawals",
+    summary: "The caller's withdrawals",
+    tags: ["money"],
+    auth: "apiKey",
+    responses: { 200: { description: "Every withdrawal", schema: WithdrawalList } },
+    errors: ["dependency_unavailable"],
+  }),
+];
 
 function view(w: Withdrawal) {
   return {
