@@ -3,6 +3,8 @@ import { hashApiKey, parseApiKey } from "../workers/auth/api-key.ts";
 import type {
   Balance,
   ConfirmResult,
+  EscrowCapture,
+  EscrowSettlement,
   HoldResult,
   LedgerEntryDraft,
   RefundResult,
@@ -37,6 +39,15 @@ import type { CreditState, Step } from "../workers/credit/state.ts";
 import * as credit from "../workers/credit/state.ts";
 import { type Env, secretValues } from "../workers/env.ts";
 import { redactError } from "../workers/lib/redact.ts";
+import {
+  ESCROW_RETRY_BASE_MS,
+  ESCROW_RETRY_CAP_MS,
+  escrowAction,
+  ORPHAN_GRACE_MS,
+  rewardSplit,
+} from "../workers/tasks/escrow.ts";
+import { transition } from "../workers/tasks/machine.ts";
+import { applyTransition, snapshotOf } from "../workers/tasks/store.ts";
 import { initMeta, readSchemaVersion } from "./meta.ts";
 import { readVaultBalance } from "./wallet-chain.ts";
 import { activeKeyId, insertKey, revokeKeyRow } from "./wallet-keys.ts";
@@ -64,6 +75,19 @@ import {
   setMeta,
   toSqlAmount,
 } from "./wallet-store.ts";
+import {
+  dueEscrows,
+  escrowDueAt,
+  escrowRowOf,
+  getEscrow,
+  initEscrowSchema,
+  insertEscrow,
+  markOutcome,
+  readTaskRows,
+  setCheck,
+  setCheckIf,
+  withTaskDb,
+} from "./wallet-tasks.ts";
 
 const SCHEMA_VERSION = 1;
 const FLUSH_BATCH = 100;
@@ -72,6 +96,8 @@ const FLUSH_ROUNDS = 10;
 const PURGE_LIMIT = 1_000;
 const IO_BASE_MS = 1_000;
 const ROW_BASE_MS = 10_000;
+/** Task escrows looked at per alarm run; the alarm comes back at once for the rest. */
+const ESCROW_BATCH = 50;
 
 /**
  * One per buyer wallet (id = idFromName(wallet address)). Owns the wallet's credit so that
@@ -91,6 +117,7 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
     ctx.blockConcurrencyWhile(async () => {
       initMeta(ctx.storage.sql, SCHEMA_VERSION);
       initWalletSchema(ctx.storage.sql);
+      initEscrowSchema(ctx.storage.sql);
       this.#alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -255,15 +282,176 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
           },
         }),
       (r, now) => {
-        if (!r.ok) return;
-        recordFinished(sql, "hold", id, cap ? "captured" : "released", now);
-        if (cap) {
-          recordFinished(sql, "request", cap.requestId, "confirmed", now);
-          this.#enqueue(cap.requestId, cap.charge, cap.entry, now);
-        }
+        if (r.ok) this.#holdEnded(id, cap, now);
       },
     );
     return { ok: result.ok };
+  }
+
+  /** Side records of an ended hold, in the same storage transaction as the money. */
+  #holdEnded(
+    holdId: string,
+    cap: { requestId: string; charge: bigint; entry: ReturnType<typeof LedgerEntryDraftSchema.parse> } | undefined,
+    now: number,
+  ): void {
+    const sql = this.ctx.storage.sql;
+    recordFinished(sql, "hold", holdId, cap ? "captured" : "released", now);
+    if (cap) {
+      recordFinished(sql, "request", cap.requestId, "confirmed", now);
+      this.#enqueue(cap.requestId, cap.charge, cap.entry, now);
+    }
+  }
+
+  // ── Task escrows (bounty board, docs/decisions/017-bounty-board.md) ────────────────────────
+
+  async openEscrow(taskId: string, amount: bigint): Promise<HoldResult> {
+    const id = parseArg(ObjectId, taskId, "taskId");
+    const amt = parseArg(Amount, amount, "amount");
+    const sql = this.ctx.storage.sql;
+    return this.#transact(
+      (s, now) => {
+        const used = getEscrow(sql, id) !== null || finishedOutcome(sql, "hold", id) !== undefined;
+        return credit.hold(s, { holdId: id, amount: amt, now, finished: used });
+      },
+      (r, now) => {
+        // Checked after a grace: a hold whose task row never appeared is given back.
+        if (r.ok) insertEscrow(sql, id, toSqlAmount(amt), now, now + ORPHAN_GRACE_MS);
+      },
+    );
+  }
+
+  async settleEscrow(taskId: string, how: { capture: EscrowCapture } | { release: true }): Promise<EscrowSettlement> {
+    const id = parseArg(ObjectId, taskId, "taskId");
+    const capture =
+      "capture" in how
+        ? {
+            solver: parseArg(WalletAddress, how.capture.solver, "capture.solver"),
+            reward: parseArg(Amount, how.capture.reward, "capture.reward"),
+          }
+        : undefined;
+    return this.#settleEscrow(id, capture);
+  }
+
+  async watchEscrow(taskId: string, at: number): Promise<{ ok: boolean }> {
+    const id = parseArg(ObjectId, taskId, "taskId");
+    const when = parseArg(EpochMs, at, "at");
+    const ok = setCheck(this.ctx.storage.sql, id, when);
+    if (ok) this.#ensureAlarm(when);
+    return { ok };
+  }
+
+  async unwatchEscrow(taskId: string, at: number): Promise<void> {
+    const id = parseArg(ObjectId, taskId, "taskId");
+    const when = parseArg(EpochMs, at, "at");
+    setCheckIf(this.ctx.storage.sql, id, when, null);
+  }
+
+  /** Captures (for the solver) or releases a task's hold, once: the escrow row remembers how it ended. */
+  #settleEscrow(id: string, capture: EscrowCapture | undefined): EscrowSettlement {
+    const sql = this.ctx.storage.sql;
+    const want = capture ? "captured" : "released";
+    const requestId = `task:${id}`;
+    let cap: { requestId: string; charge: bigint; entry: ReturnType<typeof LedgerEntryDraftSchema.parse> } | undefined;
+    return this.#transact(
+      (s): Step<EscrowSettlement> => {
+        const escrow = getEscrow(sql, id);
+        if (!escrow) return { state: s, result: { ok: false, reason: "unknown_escrow" } };
+        if (escrow.outcome !== null) {
+          const result: EscrowSettlement =
+            escrow.outcome === want
+              ? { ok: true, outcome: want, already: true }
+              : { ok: false, reason: escrow.outcome === "captured" ? "already_captured" : "already_released" };
+          return { state: s, result };
+        }
+        if (capture) {
+          const split = rewardSplit(capture.reward, escrow.amount);
+          cap = {
+            requestId,
+            charge: split.charge,
+            entry: parseArg(
+              LedgerEntryDraftSchema,
+              {
+                kind: "task_reward",
+                taskId: id,
+                payeeWallet: capture.solver,
+                units: 1,
+                sellerPayout: split.sellerPayout,
+                platformFee: split.platformFee,
+              },
+              "entry",
+            ),
+          };
+        }
+        const step = credit.release(s, {
+          holdId: id,
+          capture: cap && {
+            requestId,
+            charge: cap.charge,
+            sellerPayout: cap.entry.sellerPayout,
+            platformFee: cap.entry.platformFee,
+            finished: finishedOutcome(sql, "request", requestId),
+          },
+        });
+        // An open escrow always has its hold: anything else is corrupt storage, rolled back.
+        if (!step.result.ok) throw new Error(`task escrow ${id} cannot end: ${step.result.reason}`);
+        return { state: step.state, result: { ok: true, outcome: want, already: false } };
+      },
+      (r, now) => {
+        if (!r.ok || r.already) return;
+        this.#holdEnded(id, cap, now);
+        markOutcome(sql, id, want, now);
+      },
+    );
+  }
+
+  /**
+   * The alarm's part for escrows whose check is due: read their task rows, then capture (approved,
+   * released, or submitted past its review deadline — marked released first, conditionally),
+   * release (cancelled, or never created), look again later, or go idle. Postgres unreachable →
+   * each escrow backs off (5 s … 5 min) and nothing changes. Never throws.
+   */
+  async #reconcileEscrows(): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    const due = dueEscrows(sql, Date.now(), ESCROW_BATCH);
+    if (due.length === 0) return;
+    try {
+      await withTaskDb(this.env, async (db) => {
+        const rows = await readTaskRows(
+          db,
+          due.map((e) => e.taskId),
+        );
+        for (const escrow of due) {
+          const row = rows.get(escrow.taskId) ?? null;
+          const now = Date.now();
+          const action = escrowAction(row ? escrowRowOf(row) : null, escrow.createdAt, now);
+          if (action.kind === "capture" || action.kind === "release") {
+            this.#settleEscrow(escrow.taskId, action.kind === "capture" ? action : undefined);
+          } else if (action.kind === "recheck") {
+            setCheckIf(sql, escrow.taskId, escrow.checkAt, action.at);
+          } else if (action.kind === "idle") {
+            setCheckIf(sql, escrow.taskId, escrow.checkAt, null);
+          } else if (row) {
+            const seen = snapshotOf(row);
+            const t = transition(seen, { type: "auto_release" }, { system: true }, now);
+            const released = t.ok ? await applyTransition(db, row.id, seen, t.patch) : null;
+            // Released now → capture; otherwise the row changed meanwhile: look again at once.
+            if (released) this.#settleEscrow(escrow.taskId, action);
+            else setCheckIf(sql, escrow.taskId, escrow.checkAt, Date.now());
+          }
+        }
+      });
+    } catch (err) {
+      const now = Date.now();
+      for (const escrow of due) {
+        const failures = escrow.failures + 1;
+        const retryAt = now + backoffMs(failures, ESCROW_RETRY_BASE_MS, ESCROW_RETRY_CAP_MS);
+        setCheckIf(sql, escrow.taskId, escrow.checkAt, retryAt, failures);
+      }
+      this.#log("warn", "task escrow check failed; will retry", {
+        escrows: due.length,
+        reason: redactError(err, secretValues(this.env)),
+      });
+    }
   }
 
   // ── Settlement, flag, withdrawals ──────────────────────────────────────────────────────────
@@ -334,6 +522,7 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
       purgeFinished(sql, Date.now() - DEDUPE_WINDOW_MS, PURGE_LIMIT);
       const due = refreshDueAt(loadCredit(sql), this.#hasVault(), loadIo(sql));
       if (due !== null && due <= Date.now()) await this.#refresh();
+      await this.#reconcileEscrows();
       await this.#flushOutbox();
     } catch (err) {
       this.#log("error", "wallet alarm failed", { reason: redactError(err, secretValues(this.env)) });
@@ -375,13 +564,16 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
     const sql = this.ctx.storage.sql;
     const io = loadIo(sql);
     const outbox = outboxDueAt(sql);
-    return nextAlarmAt({
+    const next = nextAlarmAt({
       state,
       now,
       refreshDueAt: refreshDueAt(state, this.#hasVault(), io),
       outboxDueAt: outbox === null ? null : Math.max(outbox, io.nextFlushAt),
       oldestFinishedAt: oldestFinishedAt(sql),
     });
+    const escrow = escrowDueAt(sql);
+    if (escrow === null) return next;
+    return Math.max(now, next === null ? escrow : Math.min(next, escrow));
   }
 
   /** Moves the alarm earlier when needed. An alarm that fires early is harmless: it recomputes. */

@@ -1,0 +1,82 @@
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { ApiError } from "../errors.ts";
+import { validate } from "../lib/validate.ts";
+import { requireApiKey } from "../middleware/auth.ts";
+import { CreateTaskRequest, DisputeRequest, SubmitRequest, TaskId, TaskListQuery } from "../tasks/interface.ts";
+import {
+  approveTask,
+  cancelTask,
+  claimTask,
+  createTask,
+  disputeTask,
+  getTask,
+  listTaskViews,
+  rejectTask,
+  submitTask,
+  type TasksContext,
+} from "../tasks/tasks.ts";
+import type { AuthEnv } from "../types.ts";
+
+/** Task bodies are small (the longest field, a text work reference, is 8 000 characters). */
+const MAX_BODY_BYTES = 64 * 1024;
+
+function contextOf(c: Context<AuthEnv>): TasksContext {
+  return {
+    env: c.env,
+    waitUntil: (p) => c.executionCtx.waitUntil(p),
+    wallet: c.var.wallet,
+    requestId: c.var.requestId,
+  };
+}
+
+/** The `:id` parameter, or a 404: a malformed id cannot name a task (nor reach Postgres). */
+function taskId(c: Context<AuthEnv>): string {
+  const parsed = TaskId.safeParse(c.req.param("id"));
+  if (!parsed.success) throw new ApiError("not_found", "No such task");
+  return parsed.data.toLowerCase();
+}
+
+const limit = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new ApiError("payload_too_large", `Request body exceeds ${MAX_BODY_BYTES} bytes`);
+  },
+});
+
+function transitionRoute(run: (ctx: TasksContext, id: string) => Promise<unknown>) {
+  return async (c: Context<AuthEnv>) => {
+    c.header("cache-control", "no-store");
+    return c.json(await run(contextOf(c), taskId(c)));
+  };
+}
+
+/**
+ * The bounty board (mounted at `/v1/tasks`, all behind the API key). Rewards are escrowed from
+ * the poster's balance as a WalletDO hold. Illegal transitions answer 409 `conflict` (403
+ * `forbidden` when the caller is not the party that may act) and change nothing. See
+ * docs/decisions/017-bounty-board.md.
+ */
+export const taskRoutes = new Hono<AuthEnv>()
+  .use(requireApiKey())
+  .post("/", limit, validate("json", CreateTaskRequest), async (c) => {
+    c.header("cache-control", "no-store");
+    return c.json(await createTask(contextOf(c), c.req.valid("json")), 201);
+  })
+  .get("/", validate("query", TaskListQuery), async (c) => {
+    c.header("cache-control", "no-store");
+    return c.json(await listTaskViews(contextOf(c), c.req.valid("query")));
+  })
+  .get("/:id", transitionRoute(getTask))
+  .post("/:id/claim", transitionRoute(claimTask))
+  .post("/:id/submit", limit, validate("json", SubmitRequest), async (c) => {
+    c.header("cache-control", "no-store");
+    return c.json(await submitTask(contextOf(c), taskId(c), c.req.valid("json")));
+  })
+  .post("/:id/approve", transitionRoute(approveTask))
+  .post("/:id/reject", transitionRoute(rejectTask))
+  .post("/:id/cancel", transitionRoute(cancelTask))
+  .post("/:id/dispute", limit, validate("json", DisputeRequest), async (c) => {
+    c.header("cache-control", "no-store");
+    return c.json(await disputeTask(contextOf(c), taskId(c), c.req.valid("json")));
+  });
