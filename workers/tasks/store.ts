@@ -137,3 +137,28 @@ export async function recordEvent(db: Db, event: NewSecurityEvent): Promise<void
     await tx.insert(securityEvents).values(event);
   });
 }
+
+/** Operator action (`npm run wallet:block`): blocks `wallet` from the board, recorded as a security event. */
+export async function blockWallet(db: Db, wallet: string, reason: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.insert(wallets).values({ address: wallet }).onConflictDoNothing();
+    await tx
+      .insert(walletBlocks)
+      .values({ walletAddress: wallet, reason })
+      .onConflictDoUpdate({ target: walletBlocks.walletAddress, set: { reason } });
+    await tx.insert(securityEvents).values({ kind: "wallet_blocked", walletAddress: wallet, detail: { reason } });
+  });
+}
+
+/** Lifts a block; returns whether there was one. */
+export async function unblockWallet(db: Db, wallet: string, reason: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const gone = await tx
+      .delete(walletBlocks)
+      .where(eq(walletBlocks.walletAddress, wallet))
+      .returning({ wallet: walletBlocks.walletAddress });
+    if (gone.length === 0) return false;
+    await tx.insert(securityEvents).values({ kind: "wallet_unblocked", walletAddress: wallet, detail: { reason } });
+    return true;
+  });
+}
