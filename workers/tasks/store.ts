@@ -39,10 +39,11 @@ function dateOrNull(ms: number | null | undefined): Date | null | undefined {
   return ms === undefined ? undefined : ms === null ? null : new Date(ms);
 }
 
-function sameOrNull<T>(column: SQL | Parameters<typeof eq>[0], value: T | null): SQL {
-  return value === null
-    ? isNull(column as Parameters<typeof isNull>[0])
-    : eq(column as Parameters<typeof eq>[0], value);
+/** The review deadline is still the one the transition was judged on (compared at JS millisecond precision). */
+function sameReviewDeadline(ms: number | null): SQL {
+  return ms === null
+    ? isNull(tasks.reviewDeadline)
+    : sql`date_trunc('milliseconds', ${tasks.reviewDeadline}) = ${new Date(ms).toISOString()}::timestamptz`;
 }
 
 /**
@@ -77,8 +78,8 @@ export async function applyTransition(
         and(
           eq(tasks.id, id),
           eq(tasks.status, seen.status),
-          sameOrNull(tasks.solverWallet, seen.solver),
-          sameOrNull(tasks.reviewDeadline, seen.reviewDeadline === null ? null : new Date(seen.reviewDeadline)),
+          seen.solver === null ? isNull(tasks.solverWallet) : eq(tasks.solverWallet, seen.solver),
+          sameReviewDeadline(seen.reviewDeadline),
           extra.guard,
         ),
       )
