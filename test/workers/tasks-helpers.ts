@@ -35,6 +35,16 @@ export async function json<T = TaskView>(res: Response, status: number): Promise
   return JSON.parse(text) as T;
 }
 
+/** Reads every body (so no response is left open) and returns the statuses. */
+export function statusesOf(responses: Response[]): Promise<number[]> {
+  return Promise.all(
+    responses.map(async (r) => {
+      await r.text();
+      return r.status;
+    }),
+  );
+}
+
 export async function error(res: Response, status: number): Promise<ErrorBody["error"]> {
   return (await json<ErrorBody>(res, status)).error;
 }

@@ -11,6 +11,7 @@ import {
   newSolver,
   postTask,
   rewardEntries,
+  statusesOf,
   submittedTask,
   taskBody,
   taskRow,
@@ -37,7 +38,7 @@ describe("bounty board under concurrency", () => {
     const responses = await Promise.all(
       Array.from({ length: 5 }, () => api(poster, "POST", `/v1/tasks/${task.id}/approve`)),
     );
-    const statuses = await Promise.all(responses.map(async (r) => (await r.text(), r.status)));
+    const statuses = await statusesOf(responses);
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(4);
     expect(await poster.stub.balance()).toMatchObject({ held: 0n, unsettled: 1_050_000n, available: 950_000n });
@@ -54,7 +55,7 @@ describe("bounty board under concurrency", () => {
       Promise.all(reservations.map((r) => poster.stub.reserve(r.id, poster.apiKey, r.amount))),
       Promise.all(posts.map(async (body) => api(poster, "POST", "/v1/tasks", body))),
     ]);
-    const createdStatus = await Promise.all(created.map(async (r) => (await r.text(), r.status)));
+    const createdStatus = await statusesOf(created);
     expect(createdStatus.every((s) => s === 201 || s === 402)).toBe(true);
     const tasksMade = createdStatus.filter((s) => s === 201).length;
     const reservedOk = reserved.filter((r) => r.ok).length;
@@ -78,8 +79,8 @@ describe("bounty board under concurrency", () => {
     const calls = Array.from({ length: 40 }, () => call(poster, listing, "/data/quotes/ACME"));
     const posts = Array.from({ length: 4 }, () => api(poster, "POST", "/v1/tasks", taskBody({ reward: "20000" })));
     const [callResponses, postResponses] = await Promise.all([Promise.all(calls), Promise.all(posts)]);
-    const callStatus = await Promise.all(callResponses.map(async (r) => (await r.text(), r.status)));
-    const postStatus = await Promise.all(postResponses.map(async (r) => (await r.text(), r.status)));
+    const callStatus = await statusesOf(callResponses);
+    const postStatus = await statusesOf(postResponses);
     expect(callStatus.every((s) => s === 200 || s === 402)).toBe(true);
     expect(postStatus.every((s) => s === 201 || s === 402)).toBe(true);
 
