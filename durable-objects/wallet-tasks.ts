@@ -8,7 +8,19 @@
 import { inArray } from "drizzle-orm";
 import { createDb, createPool, type Db, type DbEnv } from "../db/client.ts";
 import { type Task, tasks } from "../db/schema.ts";
-import type { EscrowTaskRow } from "../workers/tasks/escrow.ts";
+import type { EscrowCapture } from "../workers/credit/interface.ts";
+import { backoffMs } from "../workers/credit/schedule.ts";
+import {
+  ESCROW_RETRY_BASE_MS,
+  ESCROW_RETRY_CAP_MS,
+  type EscrowTaskRow,
+  escrowAction,
+} from "../workers/tasks/escrow.ts";
+import { transition } from "../workers/tasks/machine.ts";
+import { applyTransition, snapshotOf } from "../workers/tasks/store.ts";
+
+/** Task escrows looked at per alarm run; the alarm comes back at once for the rest. */
+const ESCROW_BATCH = 50;
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS task_escrows (
@@ -153,4 +165,57 @@ export function escrowRowOf(row: Task): EscrowTaskRow {
     reward: row.reward,
     reviewDeadline: row.reviewDeadline?.getTime() ?? null,
   };
+}
+
+export interface EscrowHooks {
+  /** Ends the escrow's hold exactly once (the WalletDO's storage transaction): captured, or released. */
+  settle(taskId: string, capture: EscrowCapture | undefined): void;
+  /** Postgres failed for this run; `escrows` checks were pushed back. */
+  failed(err: unknown, escrows: number): void;
+}
+
+/**
+ * The alarm's part for escrows whose check is due: read their task rows, then capture (approved,
+ * released, or submitted past its review deadline — marked released first, conditionally),
+ * release (cancelled, or never created), look again later, or go idle. Postgres unreachable →
+ * each escrow backs off (5 s … 5 min) and nothing changes. Never throws.
+ */
+export async function reconcileEscrows(sql: SqlStorage, env: DbEnv, hooks: EscrowHooks): Promise<void> {
+  const due = dueEscrows(sql, Date.now(), ESCROW_BATCH);
+  if (due.length === 0) return;
+  try {
+    await withTaskDb(env, async (db) => {
+      const rows = await readTaskRows(
+        db,
+        due.map((e) => e.taskId),
+      );
+      for (const escrow of due) {
+        const row = rows.get(escrow.taskId) ?? null;
+        const now = Date.now();
+        const action = escrowAction(row ? escrowRowOf(row) : null, escrow.createdAt, now);
+        if (action.kind === "capture" || action.kind === "release") {
+          hooks.settle(escrow.taskId, action.kind === "capture" ? action : undefined);
+        } else if (action.kind === "recheck") {
+          setCheckIf(sql, escrow.taskId, escrow.checkAt, action.at);
+        } else if (action.kind === "idle") {
+          setCheckIf(sql, escrow.taskId, escrow.checkAt, null);
+        } else if (row) {
+          const seen = snapshotOf(row);
+          const t = transition(seen, { type: "auto_release" }, { system: true }, now);
+          const released = t.ok ? await applyTransition(db, row.id, seen, t.patch) : null;
+          // Released now → capture; otherwise the row changed meanwhile: look again at once.
+          if (released) hooks.settle(escrow.taskId, action);
+          else setCheckIf(sql, escrow.taskId, escrow.checkAt, Date.now());
+        }
+      }
+    });
+  } catch (err) {
+    const now = Date.now();
+    for (const escrow of due) {
+      const failures = escrow.failures + 1;
+      const retryAt = now + backoffMs(failures, ESCROW_RETRY_BASE_MS, ESCROW_RETRY_CAP_MS);
+      setCheckIf(sql, escrow.taskId, escrow.checkAt, retryAt, failures);
+    }
+    hooks.failed(err, due.length);
+  }
 }

@@ -39,15 +39,7 @@ import type { CreditState, Step } from "../workers/credit/state.ts";
 import * as credit from "../workers/credit/state.ts";
 import { type Env, secretValues } from "../workers/env.ts";
 import { redactError } from "../workers/lib/redact.ts";
-import {
-  ESCROW_RETRY_BASE_MS,
-  ESCROW_RETRY_CAP_MS,
-  escrowAction,
-  ORPHAN_GRACE_MS,
-  rewardSplit,
-} from "../workers/tasks/escrow.ts";
-import { transition } from "../workers/tasks/machine.ts";
-import { applyTransition, snapshotOf } from "../workers/tasks/store.ts";
+import { ORPHAN_GRACE_MS, rewardSplit } from "../workers/tasks/escrow.ts";
 import { initMeta, readSchemaVersion } from "./meta.ts";
 import { readVaultBalance } from "./wallet-chain.ts";
 import { activeKeyId, insertKey, revokeKeyRow } from "./wallet-keys.ts";
@@ -76,17 +68,14 @@ import {
   toSqlAmount,
 } from "./wallet-store.ts";
 import {
-  dueEscrows,
   escrowDueAt,
-  escrowRowOf,
   getEscrow,
   initEscrowSchema,
   insertEscrow,
   markOutcome,
-  readTaskRows,
+  reconcileEscrows,
   setCheck,
   setCheckIf,
-  withTaskDb,
 } from "./wallet-tasks.ts";
 
 const SCHEMA_VERSION = 1;
@@ -96,8 +85,6 @@ const FLUSH_ROUNDS = 10;
 const PURGE_LIMIT = 1_000;
 const IO_BASE_MS = 1_000;
 const ROW_BASE_MS = 10_000;
-/** Task escrows looked at per alarm run; the alarm comes back at once for the rest. */
-const ESCROW_BATCH = 50;
 
 /**
  * One per buyer wallet (id = idFromName(wallet address)). Owns the wallet's credit so that
@@ -404,56 +391,6 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
     );
   }
 
-  /**
-   * The alarm's part for escrows whose check is due: read their task rows, then capture (approved,
-   * released, or submitted past its review deadline — marked released first, conditionally),
-   * release (cancelled, or never created), look again later, or go idle. Postgres unreachable →
-   * each escrow backs off (5 s … 5 min) and nothing changes. Never throws.
-   */
-  async #reconcileEscrows(): Promise<void> {
-    const sql = this.ctx.storage.sql;
-    const due = dueEscrows(sql, Date.now(), ESCROW_BATCH);
-    if (due.length === 0) return;
-    try {
-      await withTaskDb(this.env, async (db) => {
-        const rows = await readTaskRows(
-          db,
-          due.map((e) => e.taskId),
-        );
-        for (const escrow of due) {
-          const row = rows.get(escrow.taskId) ?? null;
-          const now = Date.now();
-          const action = escrowAction(row ? escrowRowOf(row) : null, escrow.createdAt, now);
-          if (action.kind === "capture" || action.kind === "release") {
-            this.#settleEscrow(escrow.taskId, action.kind === "capture" ? action : undefined);
-          } else if (action.kind === "recheck") {
-            setCheckIf(sql, escrow.taskId, escrow.checkAt, action.at);
-          } else if (action.kind === "idle") {
-            setCheckIf(sql, escrow.taskId, escrow.checkAt, null);
-          } else if (row) {
-            const seen = snapshotOf(row);
-            const t = transition(seen, { type: "auto_release" }, { system: true }, now);
-            const released = t.ok ? await applyTransition(db, row.id, seen, t.patch) : null;
-            // Released now → capture; otherwise the row changed meanwhile: look again at once.
-            if (released) this.#settleEscrow(escrow.taskId, action);
-            else setCheckIf(sql, escrow.taskId, escrow.checkAt, Date.now());
-          }
-        }
-      });
-    } catch (err) {
-      const now = Date.now();
-      for (const escrow of due) {
-        const failures = escrow.failures + 1;
-        const retryAt = now + backoffMs(failures, ESCROW_RETRY_BASE_MS, ESCROW_RETRY_CAP_MS);
-        setCheckIf(sql, escrow.taskId, escrow.checkAt, retryAt, failures);
-      }
-      this.#log("warn", "task escrow check failed; will retry", {
-        escrows: due.length,
-        reason: redactError(err, secretValues(this.env)),
-      });
-    }
-  }
-
   // ── Settlement, flag, withdrawals ──────────────────────────────────────────────────────────
 
   async applySettlement(batchId: string, amount: bigint, slot: number): Promise<{ applied: boolean }> {
@@ -522,7 +459,14 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
       purgeFinished(sql, Date.now() - DEDUPE_WINDOW_MS, PURGE_LIMIT);
       const due = refreshDueAt(loadCredit(sql), this.#hasVault(), loadIo(sql));
       if (due !== null && due <= Date.now()) await this.#refresh();
-      await this.#reconcileEscrows();
+      await reconcileEscrows(this.ctx.storage.sql, this.env, {
+        settle: (taskId, capture) => this.#settleEscrow(taskId, capture),
+        failed: (err, escrows) =>
+          this.#log("warn", "task escrow check failed; will retry", {
+            escrows,
+            reason: redactError(err, secretValues(this.env)),
+          }),
+      });
       await this.#flushOutbox();
     } catch (err) {
       this.#log("error", "wallet alarm failed", { reason: redactError(err, secretValues(this.env)) });
