@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { createDb, createPool } from "../../db/client.ts";
 import { blockWallet, unblockWallet } from "../../workers/tasks/store.ts";
 import { query } from "./auth-helpers.ts";
+import { captureLogs, dump } from "./log-capture.ts";
 import {
   api,
   error,
@@ -29,6 +30,8 @@ async function withTestDb<T>(fn: (db: ReturnType<typeof createDb>) => Promise<T>
     await pool.end();
   }
 }
+
+const logged = captureLogs();
 
 function events(wallet: string, kind: string) {
   return query<{ kind: string; detail: Record<string, unknown> }>(
@@ -129,5 +132,34 @@ describe("bounty board: audit and visibility", () => {
       200,
     );
     expect(listed.tasks.find((t) => t.id === task.id)?.submission).toBeNull();
+  });
+});
+
+describe("bounty board: secrets never leak", () => {
+  it("API keys and the database URL appear in no response and no log line across a whole task's life", async () => {
+    const poster = await newPoster();
+    const solver = await newSolver();
+    const seen: string[] = [];
+    const record = async (res: Response) => {
+      seen.push(await dump(res));
+    };
+    const task = await postTask(poster);
+    await record(await api(solver, "POST", `/v1/tasks/${task.id}/claim`));
+    await record(await api(poster, "POST", `/v1/tasks/${task.id}/claim`));
+    // An API key pasted into the work or the title is the caller's own business, but a refused body must not echo it.
+    await record(
+      await api(solver, "POST", `/v1/tasks/${task.id}/submit`, { work: { kind: "url", value: poster.apiKey } }),
+    );
+    await record(await api(solver, "POST", "/v1/tasks", { ...taskBody(), reward: poster.apiKey }));
+    await record(await api(solver, "POST", `/v1/tasks/${task.id}/submit`, { work }));
+    await record(await api(poster, "POST", `/v1/tasks/${task.id}/approve`));
+    await record(await api({ apiKey: `${poster.apiKey}x` }, "GET", `/v1/tasks/${task.id}`));
+    await record(await api(poster, "GET", `/v1/tasks?poster=${poster.wallet}`));
+    const secrets = [poster.apiKey, solver.apiKey, poster.apiKey.split("_").at(-1)!, env.DATABASE_URL];
+    const password = new URL(env.DATABASE_URL).password;
+    if (password) secrets.push(password);
+    for (const secret of secrets) {
+      for (const text of [...seen, ...logged]) expect(text).not.toContain(secret);
+    }
   });
 });

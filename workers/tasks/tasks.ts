@@ -10,10 +10,11 @@
  */
 import type { NewSecurityEvent, Task } from "../../db/schema.ts";
 import { computeFees } from "../credit/fees.ts";
-import type { Env } from "../env.ts";
+import { type Env, secretValues } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { withDb } from "../lib/db.ts";
 import { microUsdc } from "../lib/money.ts";
+import { redactError } from "../lib/redact.ts";
 import { walletStub } from "../lib/wallet-stub.ts";
 import { holdAmountFor } from "./escrow.ts";
 import type {
@@ -76,8 +77,16 @@ export function taskView(row: Task, viewer: string): TaskView {
   };
 }
 
-function log(level: "warn" | "error", msg: string, fields: Record<string, unknown>): void {
-  const line = JSON.stringify({ level, msg, ...fields });
+/** One log line; `err` is redacted (platform secrets, URLs) before it is written. */
+function log(
+  ctx: TasksContext,
+  level: "warn" | "error",
+  msg: string,
+  fields: Record<string, unknown>,
+  err?: unknown,
+): void {
+  const reason = err === undefined ? undefined : redactError(err, secretValues(ctx.env));
+  const line = JSON.stringify({ level, msg, requestId: ctx.requestId, ...fields, ...(reason ? { reason } : {}) });
   if (level === "error") console.error(line);
   else console.warn(line);
 }
@@ -92,7 +101,7 @@ async function refuseBlocked(ctx: TasksContext, action: string, taskId: string |
       walletAddress: ctx.wallet,
       detail: { action, taskId, reason, requestId: ctx.requestId },
     }),
-  ).catch((err: unknown) => log("warn", "recording a blocked attempt failed", { reason: String(err).slice(0, 200) }));
+  ).catch((err: unknown) => log(ctx, "warn", "recording a blocked attempt failed", {}, err));
   throw new ApiError("forbidden", "This wallet is blocked from the bounty board");
 }
 
@@ -146,10 +155,13 @@ export async function createTask(ctx: TasksContext, input: CreateTaskRequest): P
   } catch (err) {
     // No row: give the hold back now (the DO's orphan check would, after a grace, if this fails too).
     await stub.settleEscrow(id, { release: true }).catch((releaseErr: unknown) => {
-      log("error", "releasing the hold of a task that was not created failed; the orphan check will", {
-        taskId: id,
-        reason: String(releaseErr).slice(0, 200),
-      });
+      log(
+        ctx,
+        "error",
+        "releasing the hold of a task that was not created failed; the orphan check will",
+        { taskId: id },
+        releaseErr,
+      );
     });
     throw unavailable("The task could not be recorded; its hold was released", err);
   }
@@ -231,10 +243,7 @@ export async function approveTask(ctx: TasksContext, id: string): Promise<TaskVi
     await walletStub(ctx.env, after.posterWallet).settleEscrow(after.id, { capture: { solver, reward: after.reward } });
   } catch (err) {
     // Approved is recorded; the DO's check at the review deadline captures it (retried until it does).
-    log("warn", "capturing an approved task failed; the escrow check will retry", {
-      taskId: after.id,
-      reason: String(err).slice(0, 200),
-    });
+    log(ctx, "warn", "capturing an approved task failed; the escrow check will retry", { taskId: after.id }, err);
   }
   return taskView(after, ctx.wallet);
 }
@@ -269,7 +278,7 @@ async function clearCheck(ctx: TasksContext, before: Task): Promise<void> {
   if (before.reviewDeadline === null) return;
   await walletStub(ctx.env, before.posterWallet)
     .unwatchEscrow(before.id, before.reviewDeadline.getTime())
-    .catch((err: unknown) => log("warn", "clearing an escrow check failed", { reason: String(err).slice(0, 200) }));
+    .catch((err: unknown) => log(ctx, "warn", "clearing an escrow check failed", { taskId: before.id }, err));
 }
 
 /**
@@ -292,7 +301,7 @@ export async function cancelTask(ctx: TasksContext, id: string): Promise<TaskVie
     throw unavailable("The task is cancelled but its hold could not be released yet; repeat the cancel", err);
   }
   if (!settled.ok && settled.reason !== "unknown_escrow") {
-    log("error", "cancelled task's escrow ended otherwise", { taskId: row.id, reason: settled.reason });
+    log(ctx, "error", "cancelled task's escrow ended otherwise", { taskId: row.id, outcome: settled.reason });
   }
   return taskView(row, ctx.wallet);
 }
