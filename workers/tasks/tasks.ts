@@ -119,7 +119,12 @@ export async function createTask(ctx: TasksContext, input: CreateTaskRequest): P
   const id = crypto.randomUUID();
   const holdAmount = holdAmountFor(input.reward);
   const stub = walletStub(ctx.env, ctx.wallet);
-  const held = await stub.openEscrow(id, holdAmount);
+  let held: Awaited<ReturnType<typeof stub.openEscrow>>;
+  try {
+    held = await stub.openEscrow(id, holdAmount);
+  } catch (err) {
+    throw unavailable("The poster's balance could not be reached", err);
+  }
   if (!held.ok) {
     switch (held.reason) {
       case "insufficient_credit":
