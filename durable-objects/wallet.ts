@@ -4,6 +4,8 @@ import type {
   AuthenticateResult,
   Balance,
   ConfirmResult,
+  EscrowCapture,
+  EscrowSettlement,
   HoldResult,
   LedgerEntryDraft,
   RefundResult,
@@ -40,6 +42,7 @@ import * as credit from "../workers/credit/state.ts";
 import { type Env, secretValues } from "../workers/env.ts";
 import { redactError } from "../workers/lib/redact.ts";
 import { walletApiRate, walletCallRate } from "../workers/ratelimit/wallet-rates.ts";
+import { ORPHAN_GRACE_MS, rewardSplit } from "../workers/tasks/escrow.ts";
 import { initMeta, readSchemaVersion } from "./meta.ts";
 import { readVaultBalance } from "./wallet-chain.ts";
 import { activeKeyId, insertKey, revokeKeyRow } from "./wallet-keys.ts";
@@ -67,6 +70,16 @@ import {
   setMeta,
   toSqlAmount,
 } from "./wallet-store.ts";
+import {
+  escrowDueAt,
+  getEscrow,
+  initEscrowSchema,
+  insertEscrow,
+  markOutcome,
+  reconcileEscrows,
+  setCheck,
+  setCheckIf,
+} from "./wallet-tasks.ts";
 
 const SCHEMA_VERSION = 1;
 const FLUSH_BATCH = 100;
@@ -96,6 +109,7 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
     ctx.blockConcurrencyWhile(async () => {
       initMeta(ctx.storage.sql, SCHEMA_VERSION);
       initWalletSchema(ctx.storage.sql);
+      initEscrowSchema(ctx.storage.sql);
       this.#alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -267,15 +281,126 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
           },
         }),
       (r, now) => {
-        if (!r.ok) return;
-        recordFinished(sql, "hold", id, cap ? "captured" : "released", now);
-        if (cap) {
-          recordFinished(sql, "request", cap.requestId, "confirmed", now);
-          this.#enqueue(cap.requestId, cap.charge, cap.entry, now);
-        }
+        if (r.ok) this.#holdEnded(id, cap, now);
       },
     );
     return { ok: result.ok };
+  }
+
+  /** Side records of an ended hold, in the same storage transaction as the money. */
+  #holdEnded(
+    holdId: string,
+    cap: { requestId: string; charge: bigint; entry: ReturnType<typeof LedgerEntryDraftSchema.parse> } | undefined,
+    now: number,
+  ): void {
+    const sql = this.ctx.storage.sql;
+    recordFinished(sql, "hold", holdId, cap ? "captured" : "released", now);
+    if (cap) {
+      recordFinished(sql, "request", cap.requestId, "confirmed", now);
+      this.#enqueue(cap.requestId, cap.charge, cap.entry, now);
+    }
+  }
+
+  // ── Task escrows (bounty board, docs/decisions/017-bounty-board.md) ────────────────────────
+
+  async openEscrow(taskId: string, amount: bigint): Promise<HoldResult> {
+    const id = parseArg(ObjectId, taskId, "taskId");
+    const amt = parseArg(Amount, amount, "amount");
+    const sql = this.ctx.storage.sql;
+    return this.#transact(
+      (s, now) => {
+        const used = getEscrow(sql, id) !== null || finishedOutcome(sql, "hold", id) !== undefined;
+        return credit.hold(s, { holdId: id, amount: amt, now, finished: used });
+      },
+      (r, now) => {
+        // Checked after a grace: a hold whose task row never appeared is given back.
+        if (r.ok) insertEscrow(sql, id, toSqlAmount(amt), now, now + ORPHAN_GRACE_MS);
+      },
+    );
+  }
+
+  async settleEscrow(taskId: string, how: { capture: EscrowCapture } | { release: true }): Promise<EscrowSettlement> {
+    const id = parseArg(ObjectId, taskId, "taskId");
+    const capture =
+      "capture" in how
+        ? {
+            solver: parseArg(WalletAddress, how.capture.solver, "capture.solver"),
+            reward: parseArg(Amount, how.capture.reward, "capture.reward"),
+          }
+        : undefined;
+    return this.#settleEscrow(id, capture);
+  }
+
+  async watchEscrow(taskId: string, at: number): Promise<{ ok: boolean }> {
+    const id = parseArg(ObjectId, taskId, "taskId");
+    const when = parseArg(EpochMs, at, "at");
+    const ok = setCheck(this.ctx.storage.sql, id, when);
+    if (ok) this.#ensureAlarm(when);
+    return { ok };
+  }
+
+  async unwatchEscrow(taskId: string, at: number): Promise<void> {
+    const id = parseArg(ObjectId, taskId, "taskId");
+    const when = parseArg(EpochMs, at, "at");
+    setCheckIf(this.ctx.storage.sql, id, when, null);
+  }
+
+  /** Captures (for the solver) or releases a task's hold, once: the escrow row remembers how it ended. */
+  #settleEscrow(id: string, capture: EscrowCapture | undefined): EscrowSettlement {
+    const sql = this.ctx.storage.sql;
+    const want = capture ? "captured" : "released";
+    const requestId = `task:${id}`;
+    let cap: { requestId: string; charge: bigint; entry: ReturnType<typeof LedgerEntryDraftSchema.parse> } | undefined;
+    return this.#transact(
+      (s): Step<EscrowSettlement> => {
+        const escrow = getEscrow(sql, id);
+        if (!escrow) return { state: s, result: { ok: false, reason: "unknown_escrow" } };
+        if (escrow.outcome !== null) {
+          const result: EscrowSettlement =
+            escrow.outcome === want
+              ? { ok: true, outcome: want, already: true }
+              : { ok: false, reason: escrow.outcome === "captured" ? "already_captured" : "already_released" };
+          return { state: s, result };
+        }
+        if (capture) {
+          const split = rewardSplit(capture.reward, escrow.amount);
+          cap = {
+            requestId,
+            charge: split.charge,
+            entry: parseArg(
+              LedgerEntryDraftSchema,
+              {
+                kind: "task_reward",
+                taskId: id,
+                payeeWallet: capture.solver,
+                units: 1,
+                sellerPayout: split.sellerPayout,
+                platformFee: split.platformFee,
+              },
+              "entry",
+            ),
+          };
+        }
+        const step = credit.release(s, {
+          holdId: id,
+          capture: cap && {
+            requestId,
+            charge: cap.charge,
+            sellerPayout: cap.entry.sellerPayout,
+            platformFee: cap.entry.platformFee,
+            finished: finishedOutcome(sql, "request", requestId),
+          },
+        });
+        // An open escrow always has its hold: anything else is corrupt storage, rolled back.
+        if (!step.result.ok) throw new Error(`task escrow ${id} cannot end: ${step.result.reason}`);
+        return { state: step.state, result: { ok: true, outcome: want, already: false } };
+      },
+      (r, now) => {
+        if (!r.ok || r.already) return;
+        this.#holdEnded(id, cap, now);
+        markOutcome(sql, id, want, now);
+      },
+    );
   }
 
   // ── Settlement, flag, withdrawals ──────────────────────────────────────────────────────────
@@ -346,6 +471,14 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
       purgeFinished(sql, Date.now() - DEDUPE_WINDOW_MS, PURGE_LIMIT);
       const due = refreshDueAt(loadCredit(sql), this.#hasVault(), loadIo(sql));
       if (due !== null && due <= Date.now()) await this.#refresh();
+      await reconcileEscrows(this.ctx.storage.sql, this.env, {
+        settle: (taskId, capture) => this.#settleEscrow(taskId, capture),
+        failed: (err, escrows) =>
+          this.#log("warn", "task escrow check failed; will retry", {
+            escrows,
+            reason: redactError(err, secretValues(this.env)),
+          }),
+      });
       await this.#flushOutbox();
     } catch (err) {
       this.#log("error", "wallet alarm failed", { reason: redactError(err, secretValues(this.env)) });
@@ -400,13 +533,16 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
     const sql = this.ctx.storage.sql;
     const io = loadIo(sql);
     const outbox = outboxDueAt(sql);
-    return nextAlarmAt({
+    const next = nextAlarmAt({
       state,
       now,
       refreshDueAt: refreshDueAt(state, this.#hasVault(), io),
       outboxDueAt: outbox === null ? null : Math.max(outbox, io.nextFlushAt),
       oldestFinishedAt: oldestFinishedAt(sql),
     });
+    const escrow = escrowDueAt(sql);
+    if (escrow === null) return next;
+    return Math.max(now, next === null ? escrow : Math.min(next, escrow));
   }
 
   /** Moves the alarm earlier when needed. An alarm that fires early is harmless: it recomputes. */

@@ -52,4 +52,7 @@ export const securityEventKind = pgEnum("security_event_kind", [
   "wallet_unflagged",
   "task_disputed",
   "rate_limited",
+  "wallet_blocked",
+  "wallet_unblocked",
+  "blocked_wallet_attempt",
 ]);

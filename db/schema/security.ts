@@ -1,4 +1,5 @@
-import { bigint, index, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { bigint, check, index, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { createdAt } from "./columns.ts";
 import { securityEventKind } from "./enums.ts";
 import { wallets } from "./wallets.ts";
@@ -19,5 +20,22 @@ export const securityEvents = pgTable(
   ],
 );
 
+/**
+ * The operator's wallet blocklist (`npm run wallet:block`): a blocked wallet cannot post, claim or
+ * submit bounty-board tasks. Unblocking deletes the row; both are recorded in security_events.
+ */
+export const walletBlocks = pgTable(
+  "wallet_blocks",
+  {
+    walletAddress: text("wallet_address")
+      .primaryKey()
+      .references(() => wallets.address),
+    reason: text("reason").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [check("wallet_blocks_reason_length", sql`char_length(${t.reason}) BETWEEN 1 AND 500`)],
+);
+
 export type SecurityEvent = typeof securityEvents.$inferSelect;
 export type NewSecurityEvent = typeof securityEvents.$inferInsert;
+export type WalletBlock = typeof walletBlocks.$inferSelect;

@@ -55,6 +55,7 @@ describe("migrations", () => {
         "settlement_transfers",
         "tasks",
         "vault_accounts",
+        "wallet_blocks",
         "wallets",
         "withdrawals",
       ].sort(),

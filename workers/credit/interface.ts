@@ -76,6 +76,21 @@ export type WithdrawalStart =
   | { ok: true; available: bigint; cooldownUntil: number }
   | { ok: false; reason: "insufficient_credit" | "cooldown" | "flagged"; available: bigint };
 
+/** How a task escrow's hold ended (bounty board): captured for the solver, or released to the poster. */
+export type EscrowOutcome = "captured" | "released";
+
+/** What the poster's WalletDO captures for the solver when a task is approved or auto-released. */
+export interface EscrowCapture {
+  solver: string;
+  /** The task's reward (micro-USDC); the solver receives reward − seller fee. */
+  reward: bigint;
+}
+
+export type EscrowSettlement =
+  /** `already`: it had ended this way before (a repeated approve, or approve racing the alarm). */
+  | { ok: true; outcome: EscrowOutcome; already: boolean }
+  | { ok: false; reason: "unknown_escrow" | "already_captured" | "already_released" };
+
 /**
  * WalletDO RPC surface (durable-objects/wallet.ts implements it). One object per buyer wallet,
  * `env.WALLET.idFromName(walletAddress)`. API keys are `pgk_<wallet>_<secret>`; the DO stores only
@@ -100,6 +115,14 @@ export interface WalletRpc {
     holdId: string,
     capture?: { requestId: string; charge: bigint; entry: LedgerEntryDraft },
   ): Promise<{ ok: boolean }>;
+  /** Bounty board: holds `amount` for task `taskId` (hold id = task id) and records the escrow. */
+  openEscrow(taskId: string, amount: bigint): Promise<HoldResult>;
+  /** Ends a task's hold exactly once: captured into the solver's task_reward entry, or released. */
+  settleEscrow(taskId: string, how: { capture: EscrowCapture } | { release: true }): Promise<EscrowSettlement>;
+  /** The alarm looks at the task at `at` (its review deadline) and auto-releases if still submitted. */
+  watchEscrow(taskId: string, at: number): Promise<{ ok: boolean }>;
+  /** Clears the check set for review deadline `at` (reject, dispute); a newer one is left alone. */
+  unwatchEscrow(taskId: string, at: number): Promise<void>;
   /** Forces a chain snapshot refresh before the next balance decision (after a deposit). */
   invalidate(): Promise<void>;
   setVault(wallet: string, vault: string): Promise<void>;
