@@ -142,7 +142,9 @@ describe("packTransfers", () => {
           const transfers = sorted.map((kind, i) => ({ kind, wallet: `W${i}`, amount: 1n }));
           const txs = packTransfers(transfers, { collectionsPerTx: c, payoutsPerTx: p });
           const groups = new Map<number, string[]>();
-          txs.forEach((tx, i) => groups.set(tx, [...(groups.get(tx) ?? []), sorted[i] as string]));
+          txs.forEach((tx, i) => {
+            groups.set(tx, [...(groups.get(tx) ?? []), sorted[i] as string]);
+          });
           for (const kindsInTx of groups.values()) {
             expect(new Set(kindsInTx).size).toBe(1);
             expect(kindsInTx.length).toBeLessThanOrEqual(kindsInTx[0] === "collection" ? c : p);
