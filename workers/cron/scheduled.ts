@@ -1,11 +1,13 @@
 import type { Env } from "../env.ts";
+import { secretValues } from "../env.ts";
+import { redactError } from "../lib/redact.ts";
+import { runSettlement } from "../settlement/run.ts";
 
-/** What one cron tick decided to do. Settlement (issue: settlement) adds its own actions here. */
+/** What one cron tick decided to do. */
 export type CronDecision = { action: "settle" } | { action: "skip"; reason: string };
 
 /**
- * Decides what a tick does from the trigger alone (pure, so it is unit-testable). Settlement is
- * not wired yet, so every tick is a logged skip rather than a silent no-op.
+ * Decides what a tick does from the trigger alone (pure, so it is unit-testable).
  */
 export function decideCronRun(cron: string, settlementEnabled: boolean): CronDecision {
   if (cron !== "*/10 * * * *") return { action: "skip", reason: `unknown trigger ${cron}` };
@@ -14,7 +16,7 @@ export function decideCronRun(cron: string, settlementEnabled: boolean): CronDec
 }
 
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<CronDecision> {
-  const decision = decideCronRun(controller.cron, false);
+  const decision = decideCronRun(controller.cron, true);
   console.log(
     JSON.stringify({
       level: "info",
@@ -25,5 +27,17 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
       ...decision,
     }),
   );
+  if (decision.action === "settle") {
+    try {
+      const summary = await runSettlement(env);
+      console.log(JSON.stringify({ level: "info", event: "settlement", ...summary }, bigintSafe));
+    } catch (err) {
+      console.error(JSON.stringify({ level: "error", event: "settlement", msg: redactError(err, secretValues(env)) }));
+    }
+  }
   return decision;
+}
+
+function bigintSafe(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? value.toString() : value;
 }
