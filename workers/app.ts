@@ -13,6 +13,7 @@ import { keys } from "./routes/keys.ts";
 import { listingRoutes } from "./routes/listings.ts";
 import { proxy } from "./routes/proxy.ts";
 import { receipts } from "./routes/receipts.ts";
+import { settlementRoutes } from "./routes/settlements.ts";
 import { usage } from "./routes/usage.ts";
 import { vault } from "./routes/vault.ts";
 import { withdrawalRoutes } from "./routes/withdrawals.ts";
@@ -35,6 +36,7 @@ export function createApp() {
   app.route("/v1/deposits", depositRoutes);
   app.route("/v1/withdrawals", withdrawalRoutes);
   app.route("/v1/receipts", receipts);
+  app.route("/", settlementRoutes);
   app.route("/", proxy);
 
   app.notFound((c) => errorResponse("not_found", `No route for ${c.req.method} ${c.req.path}`, c.var.requestId));
