@@ -105,9 +105,11 @@ async function chainStatus(rpc: SettlementRpc, signature: string): Promise<Chain
 /** `{"InstructionError":[i,{"Custom":1}]}` → i, for SPL Token's InsufficientFunds. */
 export function insufficientFundsInstruction(err: unknown): number | null {
   const ie = (err as { InstructionError?: unknown } | null)?.InstructionError;
-  if (!Array.isArray(ie) || typeof ie[0] !== "number") return null;
+  // kit's RPC client hands u64-ish numbers back as bigint; accept both.
+  if (!Array.isArray(ie) || (typeof ie[0] !== "number" && typeof ie[0] !== "bigint")) return null;
   const detail = ie[1] as { Custom?: unknown } | null;
-  return detail !== null && typeof detail === "object" && detail.Custom === 1 ? ie[0] : null;
+  const custom = detail !== null && typeof detail === "object" ? detail.Custom : undefined;
+  return custom === 1 || custom === 1n ? Number(ie[0]) : null;
 }
 
 /**
