@@ -84,16 +84,19 @@ async function main(): Promise<void> {
       });
       if (!r.planned) throw new Error(`nothing planned at ${n}: ${r.reason}`);
       const [check] = (
-        await q("SELECT count(*)::int AS n FROM ledger_entries WHERE status = 'in_batch' AND settlement_batch_id = $1", [
-          r.batchId,
-        ])
+        await q(
+          "SELECT count(*)::int AS n FROM ledger_entries WHERE status = 'in_batch' AND settlement_batch_id = $1",
+          [r.batchId],
+        )
       ).rows as Array<{ n: number }>;
       if (check?.n !== n) throw new Error(`marked ${check?.n} of ${n} entries`);
       const line = `| ${n.toLocaleString("en-US")} | ${r.plan.pairs.length.toLocaleString("en-US")} | ${r.planMs.toFixed(0)} | ${r.persistMs.toFixed(0)} | ${(r.planMs + r.persistMs).toFixed(0)} | ${r.transfers} | ${r.transactions} | ${(r.transfers / r.transactions).toFixed(1)} |`;
       console.error(`generated ${n} entries in ${genMs.toFixed(0)} ms; ${line}`);
       rows.push(line);
     }
-    console.log(`\nsettlement planning on PostgreSQL 15 (${BUYERS} buyers, ${SELLERS} sellers, each buyer → ${SPREAD} sellers; all due)\n`);
+    console.log(
+      `\nsettlement planning on PostgreSQL 15 (${BUYERS} buyers, ${SELLERS} sellers, each buyer → ${SPREAD} sellers; all due)\n`,
+    );
     console.log("| entries | pairs | plan ms | persist ms | total ms | transfers | transactions | transfers/tx |");
     console.log("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (const line of rows) console.log(line);

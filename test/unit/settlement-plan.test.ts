@@ -13,6 +13,7 @@ const pairArb: fc.Arbitrary<PairAggregate> = fc
     fee: fc.bigInt({ min: 0n, max: 10n ** 12n }),
     entries: fc.integer({ min: 1, max: 10_000 }),
     age: fc.integer({ min: 0, max: 10 * 86_400_000 }),
+    forfeit: fc.boolean(),
   })
   .filter((r) => r.payout + r.fee > 0n)
   .map((r) => ({
@@ -23,10 +24,16 @@ const pairArb: fc.Arbitrary<PairAggregate> = fc
     charge: r.payout + r.fee,
     entries: r.entries,
     oldestAt: NOW - r.age,
+    ...(r.forfeit ? { forfeit: true } : {}),
   }));
 
-/** Unique (buyer, payee) pairs, as SQL's GROUP BY yields them. */
-const pairsArb = fc.uniqueArray(pairArb, { selector: (p) => `${p.buyer}|${p.payee}`, maxLength: 30 });
+/** Unique (buyer, payee) pairs, as SQL's GROUP BY yields them; a flagged buyer's pairs are all forfeit. */
+const pairsArb: fc.Arbitrary<PairAggregate[]> = fc
+  .uniqueArray(pairArb, { selector: (p) => `${p.buyer}|${p.payee}`, maxLength: 30 })
+  .map((pairs) => {
+    const flagged = new Set(pairs.filter((p) => p.forfeit).map((p) => p.buyer));
+    return pairs.map(({ forfeit: _, ...p }) => (flagged.has(p.buyer) ? { ...p, forfeit: true } : p));
+  });
 
 const configArb: fc.Arbitrary<PlanConfig> = fc.record({
   now: fc.constant(NOW),
@@ -38,15 +45,16 @@ const configArb: fc.Arbitrary<PlanConfig> = fc.record({
 const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
 
 describe("planSettlement", () => {
-  it("conserves money exactly: collections − payouts = fees of covered pairs; covered + carried = all", () => {
+  it("conserves money exactly: collections − payouts = covered fees − forfeited payouts; covered + forfeited + carried = all", () => {
     fc.assert(
       fc.property(pairsArb, configArb, (pairs, config) => {
         const plan = planSettlement(pairs, config);
-        expect(plan.totalCollected - plan.totalPaidOut).toBe(plan.covered.fee);
-        expect(plan.covered.charge + plan.carried.charge).toBe(sum(pairs.map((p) => p.charge)));
-        expect(plan.covered.payout + plan.carried.payout).toBe(sum(pairs.map((p) => p.payout)));
-        expect(plan.covered.fee + plan.carried.fee).toBe(sum(pairs.map((p) => p.fee)));
-        expect(plan.covered.entries + plan.carried.entries).toBe(pairs.reduce((s, p) => s + p.entries, 0));
+        const { covered: c, forfeited: f, carried: k } = plan;
+        expect(plan.totalCollected - plan.totalPaidOut).toBe(c.fee - f.payout);
+        expect(c.charge + f.charge + k.charge).toBe(sum(pairs.map((p) => p.charge)));
+        expect(c.payout + f.payout + k.payout).toBe(sum(pairs.map((p) => p.payout)));
+        expect(c.fee + f.fee + k.fee).toBe(sum(pairs.map((p) => p.fee)));
+        expect(c.entries + f.entries + k.entries).toBe(pairs.reduce((s, p) => s + p.entries, 0));
         const collected = sum(plan.transfers.filter((t) => t.kind === "collection").map((t) => t.amount));
         expect(collected).toBe(plan.totalCollected);
       }),
@@ -63,7 +71,9 @@ describe("planSettlement", () => {
           seen.add(t.wallet);
           expect(t.amount > 0n).toBe(true);
           const net = sum(
-            plan.pairs.map((p) => (p.buyer === t.wallet ? p.charge : 0n) - (p.payee === t.wallet ? p.payout : 0n)),
+            plan.pairs.map(
+              (p) => (p.buyer === t.wallet && !p.forfeit ? p.charge : 0n) - (p.payee === t.wallet ? p.payout : 0n),
+            ),
           );
           expect(t.kind === "collection" ? net : -net).toBe(t.amount);
         }
@@ -71,7 +81,7 @@ describe("planSettlement", () => {
     );
   });
 
-  it("covers a pair exactly when its buyer and its payee are both due (threshold or age)", () => {
+  it("covers a pair exactly when its buyer (unless forfeit) and its payee are due (threshold or age)", () => {
     fc.assert(
       fc.property(pairsArb, configArb, (pairs, config) => {
         const plan = planSettlement(pairs, config);
@@ -79,13 +89,13 @@ describe("planSettlement", () => {
           Math.min(...pairs.filter((p) => p.buyer === w || p.payee === w).map((p) => p.oldestAt));
         const old = (w: string) => config.now - oldest(w) >= config.maxAgeMs;
         const owed = (w: string) => sum(pairs.filter((p) => p.payee === w).map((p) => p.payout));
-        const spent = (w: string) => sum(pairs.filter((p) => p.buyer === w).map((p) => p.charge));
+        const spent = (w: string) => sum(pairs.filter((p) => p.buyer === w && !p.forfeit).map((p) => p.charge));
         const key = (p: PairAggregate) => `${p.buyer}|${p.payee}`;
         const covered = new Set(plan.pairs.map(key));
         for (const p of pairs) {
           const due =
             (owed(p.payee) >= config.minPayout || old(p.payee)) &&
-            (spent(p.buyer) >= config.minCollection || old(p.buyer));
+            (p.forfeit === true || spent(p.buyer) >= config.minCollection || old(p.buyer));
           expect(covered.has(key(p))).toBe(due);
         }
       }),

@@ -332,7 +332,7 @@ async function resolveLanded(
       [batchId, culprit.idx, signature, status.slot.toString()],
     );
     await replan(sql, batchId, kind, signature, culprit.idx);
-    await recordSkim(sql, batchId, culprit, signature);
+    await recordSkim(deps, batchId, culprit, signature);
     await sql.query("COMMIT");
   } catch (err) {
     await sql.query("ROLLBACK").catch(() => undefined);
@@ -356,10 +356,13 @@ async function replan(sql: Sql, batchId: string, kind: Kind, signature: string, 
 }
 
 /**
- * Skim (DESIGN §4): flag in Postgres, forfeit the buyer's unsettled and in-batch entries. What the
- * netting took from its own earnings in this batch is owed to it as a seller: a payout is added.
+ * Skim (DESIGN §4): flag in Postgres and forfeit the buyer's entries, this batch's and the unsettled
+ * ones (pulled into this batch). Their sellers are still paid: the payouts grow by what the
+ * pulled-in entries owe them, and what netting took from the skimmer's own earnings in this batch
+ * is owed to it as a seller. Runs in the collection phase, so every payout is still `planned`.
  */
-async function recordSkim(sql: Sql, batchId: string, culprit: TransferRow, signature: string): Promise<void> {
+async function recordSkim(deps: ExecuteDeps, batchId: string, culprit: TransferRow, signature: string): Promise<void> {
+  const { sql } = deps;
   const wallet = culprit.wallet_address;
   await sql.query(
     `UPDATE wallets SET is_flagged = true, flagged_reason = 'skim: settlement collection failed (insufficient funds)',
@@ -367,23 +370,28 @@ async function recordSkim(sql: Sql, batchId: string, culprit: TransferRow, signa
       WHERE address = $1`,
     [wallet],
   );
-  await sql.query(
-    `UPDATE ledger_entries SET status = 'forfeited'
-      WHERE buyer_wallet = $1 AND (status = 'unsettled' OR (status = 'in_batch' AND settlement_batch_id = $2))`,
+  const pulled = await sql.query<{ payee: string; amount: string }>(
+    `WITH f AS (
+       UPDATE ledger_entries SET status = 'forfeited', settlement_batch_id = $2
+        WHERE buyer_wallet = $1 AND status = 'unsettled'
+        RETURNING payee_wallet, seller_payout
+     )
+     SELECT payee_wallet AS payee, sum(seller_payout)::text AS amount FROM f WHERE payee_wallet <> $1 GROUP BY payee_wallet`,
     [wallet, batchId],
   );
-  const owed = await sql.query<{ amount: string }>(
+  await sql.query(
+    `UPDATE ledger_entries SET status = 'forfeited' WHERE buyer_wallet = $1 AND status = 'in_batch' AND settlement_batch_id = $2`,
+    [wallet, batchId],
+  );
+  const netted = await sql.query<{ amount: string }>(
     `SELECT coalesce(sum(seller_payout), 0)::text AS amount FROM ledger_entries
       WHERE settlement_batch_id = $1 AND status = 'in_batch' AND payee_wallet = $2`,
     [batchId, wallet],
   );
-  const amount = BigInt(owed.rows[0]?.amount ?? "0");
-  if (amount > 0n) {
-    await sql.query(
-      `INSERT INTO settlement_transfers (batch_id, idx, kind, wallet_address, from_token_account, to_token_account, amount, tx_index)
-       SELECT $1, max(idx) + 1, 'payout', $2, $3, $4, $5, max(tx_index) + 1 FROM settlement_transfers WHERE batch_id = $1`,
-      [batchId, wallet, culprit.to_token_account, await payoutAccountOf(sql, wallet), amount.toString()],
-    );
+  const owed = new Map(pulled.rows.map((r) => [r.payee, BigInt(r.amount)]));
+  owed.set(wallet, (owed.get(wallet) ?? 0n) + BigInt(netted.rows[0]?.amount ?? "0"));
+  for (const [payee, amount] of owed) {
+    if (amount > 0n) await addPayout(deps, batchId, payee, amount, culprit.to_token_account);
   }
   await sql.query(
     `INSERT INTO security_events (kind, wallet_address, detail) VALUES ('skim_detected', $1, $2::jsonb)`,
@@ -391,16 +399,24 @@ async function recordSkim(sql: Sql, batchId: string, culprit: TransferRow, signa
   );
 }
 
-async function payoutAccountOf(sql: Sql, wallet: string): Promise<string> {
-  const { rows } = await sql.query<{ owner: string; mint: string | null }>(
-    `SELECT coalesce(w.payout_address, w.address) AS owner,
-            (SELECT v.mint FROM vault_accounts v WHERE v.wallet_address = w.address ORDER BY v.created_at DESC LIMIT 1) AS mint
-       FROM wallets w WHERE w.address = $1`,
-    [wallet],
+/** Grows a payee's planned payout in the batch, or adds one (in a transaction of its own). */
+async function addPayout(deps: ExecuteDeps, batchId: string, payee: string, amount: bigint, treasury: string) {
+  const grown = await deps.sql.query(
+    `UPDATE settlement_transfers SET amount = amount + $3, updated_at = now()
+      WHERE batch_id = $1 AND kind = 'payout' AND wallet_address = $2 AND status = 'planned'`,
+    [batchId, payee, amount.toString()],
   );
-  const row = rows[0];
-  if (!row?.mint) throw new Error(`settlement: cannot derive the payout account of ${wallet}`);
-  return payoutAccount(address(row.owner), address(row.mint));
+  if ((grown.rowCount ?? 0) > 0) return;
+  const { rows } = await deps.sql.query<{ owner: string }>(
+    "SELECT coalesce(payout_address, address) AS owner FROM wallets WHERE address = $1",
+    [payee],
+  );
+  const to = await payoutAccount(address(rows[0]?.owner ?? payee), deps.mint);
+  await deps.sql.query(
+    `INSERT INTO settlement_transfers (batch_id, idx, kind, wallet_address, from_token_account, to_token_account, amount, tx_index)
+     SELECT $1, max(idx) + 1, 'payout', $2, $3, $4, $5, max(tx_index) + 1 FROM settlement_transfers WHERE batch_id = $1`,
+    [batchId, payee, treasury, to, amount.toString()],
+  );
 }
 
 /**

@@ -7,10 +7,12 @@
  * - a payee is due when its unsettled payout ≥ `minPayout`, or its oldest entry is older than
  *   `maxAgeMs`; a buyer is due when its unsettled charge ≥ `minCollection`, or same age rule;
  * - a pair is covered only when both its buyer and its payee are due (the rest is carried over);
+ * - a `forfeit` pair (its buyer is flagged for skimming: nothing can be collected) is covered when
+ *   its payee is due: the seller is paid from the treasury, the buyer's charges are forfeited;
  * - per wallet: net = Σ charges as buyer − Σ payouts as payee over covered pairs; net > 0 is a
  *   collection, net < 0 a payout, 0 nothing;
- * - conservation, exactly: Σ collections − Σ payouts = Σ fees of the covered pairs, and
- *   covered + carried = everything that was unsettled.
+ * - conservation, exactly: Σ collections − Σ payouts = Σ fees of the covered pairs − Σ payouts of
+ *   the forfeited pairs, and covered + forfeited + carried = everything that was unsettled.
  */
 
 export interface PairAggregate {
@@ -25,6 +27,8 @@ export interface PairAggregate {
   entries: number;
   /** created_at of the oldest entry of the pair, epoch ms. */
   oldestAt: number;
+  /** The buyer is flagged: its entries are forfeited, their payouts come from the treasury. */
+  forfeit?: boolean;
 }
 
 export interface PlanConfig {
@@ -50,11 +54,14 @@ export interface Totals {
 }
 
 export interface Plan {
-  /** Pairs covered by the batch, sorted by (buyer, payee). */
+  /** Pairs covered by the batch (forfeit pairs included), sorted by (forfeit, buyer, payee). */
   pairs: PairAggregate[];
   /** Collections first (sorted by wallet), then payouts (sorted by wallet). */
   transfers: PlannedTransfer[];
+  /** Collected pairs. */
   covered: Totals;
+  /** Forfeit pairs paid out from the treasury. */
+  forfeited: Totals;
   carried: Totals;
   totalCollected: bigint;
   totalPaidOut: bigint;
@@ -82,7 +89,7 @@ const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  *
  * @example
  * const plan = planSettlement(await aggregateUnsettled(client, cutoff), { now, minPayout: 1_000_000n, minCollection: 1_000_000n, maxAgeMs: 86_400_000 });
- * plan.totalCollected - plan.totalPaidOut === plan.covered.fee; // always
+ * plan.totalCollected - plan.totalPaidOut === plan.covered.fee - plan.forfeited.payout; // always
  */
 export function planSettlement(pairs: readonly PairAggregate[], config: PlanConfig): Plan {
   for (const p of pairs) {
@@ -95,20 +102,34 @@ export function planSettlement(pairs: readonly PairAggregate[], config: PlanConf
   const oldest = new Map<string, number>();
   for (const p of pairs) {
     bump(owed, p.payee, p.payout);
-    bump(spent, p.buyer, p.charge);
+    if (!p.forfeit) bump(spent, p.buyer, p.charge);
     for (const w of [p.buyer, p.payee]) oldest.set(w, Math.min(oldest.get(w) ?? p.oldestAt, p.oldestAt));
   }
   const old = (w: string) => config.now - (oldest.get(w) ?? config.now) >= config.maxAgeMs;
   const payeeDue = (w: string) => (owed.get(w) ?? 0n) >= config.minPayout || old(w);
   const buyerDue = (w: string) => (spent.get(w) ?? 0n) >= config.minCollection || old(w);
 
-  const sorted = [...pairs].sort((a, b) => byString(a.buyer, b.buyer) || byString(a.payee, b.payee));
+  const sorted = [...pairs].sort(
+    (a, b) =>
+      Number(a.forfeit ?? false) - Number(b.forfeit ?? false) ||
+      byString(a.buyer, b.buyer) ||
+      byString(a.payee, b.payee),
+  );
   const covered: PairAggregate[] = [];
   let coveredTotals = ZERO;
+  let forfeited = ZERO;
   let carried = ZERO;
   const net = new Map<string, bigint>();
   for (const p of sorted) {
-    if (payeeDue(p.payee) && buyerDue(p.buyer)) {
+    if (p.forfeit) {
+      if (payeeDue(p.payee)) {
+        covered.push(p);
+        forfeited = add(forfeited, p);
+        bump(net, p.payee, -p.payout);
+      } else {
+        carried = add(carried, p);
+      }
+    } else if (payeeDue(p.payee) && buyerDue(p.buyer)) {
       covered.push(p);
       coveredTotals = add(coveredTotals, p);
       bump(net, p.buyer, p.charge);
@@ -130,6 +151,7 @@ export function planSettlement(pairs: readonly PairAggregate[], config: PlanConf
     pairs: covered,
     transfers: [...collections, ...payouts],
     covered: coveredTotals,
+    forfeited,
     carried,
     totalCollected: sum(collections),
     totalPaidOut: sum(payouts),

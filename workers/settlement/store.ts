@@ -37,17 +37,10 @@ export type PersistResult =
     }
   | { planned: false; reason: "nothing_due" | "concurrent_run"; planMs: number };
 
-/** Entries of flagged buyers can never be collected: forfeit them before planning. */
-export async function forfeitFlagged(sql: Sql): Promise<number> {
-  const r = await sql.query(
-    `UPDATE ledger_entries e SET status = 'forfeited'
-       FROM wallets w
-      WHERE e.status = 'unsettled' AND e.buyer_wallet = w.address AND w.is_flagged`,
-  );
-  return r.rowCount ?? 0;
-}
-
-/** Σ per (buyer, payee) over unsettled entries whose buyer has an active vault and no flag. */
+/**
+ * Σ per (buyer, payee) over unsettled entries whose buyer has an active vault, or is flagged (then
+ * the pair is `forfeit`: nothing can be collected, the payee is still paid).
+ */
 export async function aggregateUnsettled(sql: Sql): Promise<PairAggregate[]> {
   const r = await sql.query<{
     buyer: string;
@@ -57,17 +50,18 @@ export async function aggregateUnsettled(sql: Sql): Promise<PairAggregate[]> {
     fee: string;
     entries: number;
     oldest_ms: string;
+    forfeit: boolean;
   }>(
-    `WITH collectable AS (
-       SELECT v.wallet_address FROM vault_accounts v JOIN wallets w ON w.address = v.wallet_address
-        WHERE v.status = 'active' AND NOT w.is_flagged
+    `WITH buyers AS (
+       SELECT w.address, w.is_flagged AS forfeit FROM wallets w
+        WHERE w.is_flagged OR EXISTS (SELECT 1 FROM vault_accounts v WHERE v.wallet_address = w.address AND v.status = 'active')
      )
-     SELECT e.buyer_wallet AS buyer, e.payee_wallet AS payee,
+     SELECT e.buyer_wallet AS buyer, e.payee_wallet AS payee, b.forfeit,
             sum(e.charge)::text AS charge, sum(e.seller_payout)::text AS payout, sum(e.platform_fee)::text AS fee,
             count(*)::int AS entries, floor(extract(epoch FROM min(e.created_at)) * 1000)::bigint::text AS oldest_ms
-       FROM ledger_entries e
-      WHERE e.status = 'unsettled' AND e.buyer_wallet IN (SELECT wallet_address FROM collectable)
-      GROUP BY e.buyer_wallet, e.payee_wallet`,
+       FROM ledger_entries e JOIN buyers b ON b.address = e.buyer_wallet
+      WHERE e.status = 'unsettled'
+      GROUP BY e.buyer_wallet, e.payee_wallet, b.forfeit`,
   );
   return r.rows.map((row) => ({
     buyer: row.buyer,
@@ -77,6 +71,7 @@ export async function aggregateUnsettled(sql: Sql): Promise<PairAggregate[]> {
     fee: BigInt(row.fee),
     entries: row.entries,
     oldestAt: Number(row.oldest_ms),
+    ...(row.forfeit ? { forfeit: true } : {}),
   }));
 }
 
@@ -94,7 +89,6 @@ function isSerializationFailure(err: unknown): boolean {
  */
 export async function planAndPersist(sql: Sql, input: PersistInput): Promise<PersistResult> {
   const started = performance.now();
-  await forfeitFlagged(sql);
   await sql.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
   try {
     const pairs = await aggregateUnsettled(sql);
@@ -116,8 +110,9 @@ export async function planAndPersist(sql: Sql, input: PersistInput): Promise<Per
         batchId,
         plan.totalCollected.toString(),
         plan.totalPaidOut.toString(),
+        // Fees earned on collected entries; forfeited entries' payouts are the treasury's loss.
         plan.covered.fee.toString(),
-        plan.covered.entries,
+        plan.covered.entries + plan.forfeited.entries,
       ],
     );
     await sql.query(
@@ -136,29 +131,34 @@ export async function planAndPersist(sql: Sql, input: PersistInput): Promise<Per
         txIndexes,
       ],
     );
-    const marked = await sql.query<{ entries: number; charge: string; payout: string; fee: string }>(
-      `WITH covered AS (SELECT * FROM unnest($2::text[], $3::text[]) AS c(buyer, payee)),
-       upd AS (
-         UPDATE ledger_entries e SET status = 'in_batch', settlement_batch_id = $1
-           FROM covered c
-          WHERE e.status = 'unsettled' AND e.buyer_wallet = c.buyer AND e.payee_wallet = c.payee
-          RETURNING e.charge, e.seller_payout, e.platform_fee
-       )
-       SELECT count(*)::int AS entries, coalesce(sum(charge), 0)::text AS charge,
-              coalesce(sum(seller_payout), 0)::text AS payout, coalesce(sum(platform_fee), 0)::text AS fee
-         FROM upd`,
-      [batchId, plan.pairs.map((p) => p.buyer), plan.pairs.map((p) => p.payee)],
-    );
-    const m = marked.rows[0];
-    if (
-      !m ||
-      m.entries !== plan.covered.entries ||
-      BigInt(m.charge) !== plan.covered.charge ||
-      BigInt(m.payout) !== plan.covered.payout ||
-      BigInt(m.fee) !== plan.covered.fee
-    ) {
-      // Cannot happen inside one snapshot; if it ever does, nothing is written.
-      throw new Error("settlement: the entries marked differ from the plan; batch rolled back");
+    for (const forfeit of [false, true]) {
+      const pairs = plan.pairs.filter((p) => (p.forfeit ?? false) === forfeit);
+      if (pairs.length === 0) continue;
+      const expected = forfeit ? plan.forfeited : plan.covered;
+      const marked = await sql.query<{ entries: number; charge: string; payout: string; fee: string }>(
+        `WITH covered AS (SELECT * FROM unnest($2::text[], $3::text[]) AS c(buyer, payee)),
+         upd AS (
+           UPDATE ledger_entries e SET status = $4::ledger_entry_status, settlement_batch_id = $1
+             FROM covered c
+            WHERE e.status = 'unsettled' AND e.buyer_wallet = c.buyer AND e.payee_wallet = c.payee
+            RETURNING e.charge, e.seller_payout, e.platform_fee
+         )
+         SELECT count(*)::int AS entries, coalesce(sum(charge), 0)::text AS charge,
+                coalesce(sum(seller_payout), 0)::text AS payout, coalesce(sum(platform_fee), 0)::text AS fee
+           FROM upd`,
+        [batchId, pairs.map((p) => p.buyer), pairs.map((p) => p.payee), forfeit ? "forfeited" : "in_batch"],
+      );
+      const m = marked.rows[0];
+      if (
+        !m ||
+        m.entries !== expected.entries ||
+        BigInt(m.charge) !== expected.charge ||
+        BigInt(m.payout) !== expected.payout ||
+        BigInt(m.fee) !== expected.fee
+      ) {
+        // Cannot happen inside one snapshot; if it ever does, nothing is written.
+        throw new Error("settlement: the entries marked differ from the plan; batch rolled back");
+      }
     }
     await sql.query("COMMIT");
     return {
