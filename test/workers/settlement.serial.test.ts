@@ -89,8 +89,8 @@ async function vaultBuyer(usdc: bigint): Promise<Buyer> {
 }
 
 /** A signed-in seller with one listing of the demo data API at 1 000 micro-USDC per call. */
-async function seller(): Promise<SellerParty> {
-  const party = await signedIn();
+async function seller(existing?: Party): Promise<SellerParty> {
+  const party = existing ?? (await signedIn());
   const wallet = party.signer.address;
   const [row] = await query<{ id: string }>("INSERT INTO sellers (wallet_address) VALUES ($1) RETURNING id", [wallet]);
   const [listing] = await query<{ id: string }>(
@@ -404,6 +404,31 @@ describe("settlement", () => {
     expect(d2.get(s1.account)).toBe(PAYOUT);
     expect(d2.get(treasury)).toBe(-PAYOUT);
     expect(d2.get(skimmer.vault)).toBe(0n);
+  });
+
+  it("a wallet that is both buyer and seller: its vault pays only the difference (netting)", async () => {
+    const both = await vaultBuyer(5_000_000n);
+    const asSeller = await seller(both);
+    await calls(both, s1, 3); // owes 3 × 1 050
+    await calls(b2, asSeller, 2); // earns 2 × 950
+    const accounts = [both.vault, asSeller.account, s1.account, b2.vault, treasury];
+    const before = await snapshot(accounts);
+    const summary = await runSettlement(env, { config: NOW_DUE });
+    expect(summary.ran && summary.executed?.status).toBe("completed");
+    const d = deltas(before, await snapshot(accounts));
+    expect(d.get(both.vault)).toBe(-(3n * CHARGE - 2n * PAYOUT));
+    expect(d.get(asSeller.account)).toBe(0n);
+    expect(d.get(s1.account)).toBe(3n * PAYOUT);
+    expect(d.get(b2.vault)).toBe(-2n * CHARGE);
+    expect(d.get(treasury)).toBe(5n * FEE);
+    // Its WalletDO: the gross charges are settled. Until a snapshot shows the vault after the
+    // collection, the whole gross amount stays a pending debit: understated, never overstated.
+    const stub = walletStub(both.signer.address);
+    const early = await stub.balance();
+    expect(early.unsettled).toBe(0n);
+    expect(early.available).toBe(5_000_000n - 3n * CHARGE);
+    await stub.invalidate();
+    expect((await stub.balance()).available).toBe(5_000_000n - 3n * CHARGE + 2n * PAYOUT);
   });
 
   it("Solana RPC down during a run: the batch stays pending and completes on the next run", async () => {
