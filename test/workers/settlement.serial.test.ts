@@ -5,9 +5,17 @@
  * once, a crash between sending and recording, a vault without funds, the Solana RPC down.
  * Serial project: the RPC-down test takes the shared local node down for a moment.
  */
-import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  env,
+  runDurableObjectAlarm,
+  SELF,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { type Address, address, generateKeyPairSigner, type KeyPairSigner } from "@solana/kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import worker from "../../workers/index.ts";
 import { createRedis } from "../../workers/lib/redis.ts";
 import { type RunOptions, runSettlement } from "../../workers/settlement/run.ts";
 import { loadPlatformKeys } from "../../workers/solana/keys.ts";
@@ -262,15 +270,25 @@ describe("settlement", () => {
   it("two runs at once, without the lock, pay exactly once; with the lock the second run stands aside", async () => {
     await calls(b1, s1, 2);
     await calls(b2, s1, 1);
+    const mine = await query<{ id: string }>(
+      "SELECT id::text FROM ledger_entries WHERE status = 'unsettled' AND payee_wallet = $1",
+      [s1.signer.address],
+    );
+    expect(mine).toHaveLength(3);
     const accounts = [s1.account, b1.vault, b2.vault, treasury];
     const before = await snapshot(accounts);
     const runs = await Promise.all([
       runSettlement(env, { config: NOW_DUE, useLock: false }),
       runSettlement(env, { config: NOW_DUE, useLock: false }),
     ]);
-    // One planned (the other lost the race or found nothing); finish whatever is pending.
-    expect(runs.filter((r) => r.ran && r.planned !== null).length).toBeLessThanOrEqual(2);
+    expect(runs.every((r) => r.ran)).toBe(true);
+    // Whatever the interleaving, the entries went into exactly one batch; finish anything pending.
     await runSettlement(env, { config: NOW_DUE });
+    const batches = await query<{ id: string; status: string }>(
+      "SELECT DISTINCT settlement_batch_id AS id, status FROM ledger_entries WHERE id = ANY($1::bigint[])",
+      [mine.map((r) => r.id)],
+    );
+    expect(batches).toEqual([{ id: expect.any(String), status: "settled" }]);
     const d = deltas(before, await snapshot(accounts));
     expect(d.get(s1.account)).toBe(3n * PAYOUT);
     expect(d.get(b1.vault)).toBe(-2n * CHARGE);
@@ -455,5 +473,23 @@ describe("settlement", () => {
     expect(d.get(s1.account)).toBe(2n * PAYOUT);
     expect(d.get(b2.vault)).toBe(-2n * CHARGE);
     expect(d.get(treasury)).toBe(2n * FEE);
+  });
+
+  it("the cron itself (default thresholds): entries older than a day are settled below the minimum", async () => {
+    const buyer = await vaultBuyer(1_000_000n);
+    await query(
+      `INSERT INTO ledger_entries (request_id, kind, buyer_wallet, payee_wallet, seller_id, listing_id, charge, seller_payout, platform_fee, created_at)
+       SELECT $1, 'call', $2, s.wallet_address, s.id, l.id, $4, $5, $6, now() - interval '2 days'
+         FROM listings l JOIN sellers s ON s.id = l.seller_id WHERE l.id = $3`,
+      [`cron-${buyer.signer.address.slice(0, 8)}`, buyer.signer.address, s2.listingId, "1050", "950", "100"],
+    );
+    const accounts = [s2.account, buyer.vault];
+    const before = await snapshot(accounts);
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: "*/10 * * * *", scheduledTime: Date.now() }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    const d = deltas(before, await snapshot(accounts));
+    expect(d.get(buyer.vault)).toBe(-CHARGE);
+    expect(d.get(s2.account)).toBe(PAYOUT);
   });
 });
