@@ -1,6 +1,7 @@
 import { type Blockhash, generateKeyPairSigner } from "@solana/kit";
 import { findAssociatedTokenPda, TOKEN_PROGRAM_ADDRESS } from "@solana-program/token";
 import { describe, expect, it } from "vitest";
+import { insufficientFundsInstruction } from "../../workers/settlement/execute.ts";
 import {
   buildSettlementTransaction,
   legOfInstruction,
@@ -61,5 +62,18 @@ describe("settlement transactions", () => {
     expect(ixs).toHaveLength(5);
     expect([1, 2, 3, 4].map((i) => legOfInstruction("payout", i))).toEqual([0, 0, 1, 1]);
     expect([0, 1, 2].map((i) => legOfInstruction("collection", i))).toEqual([null, 0, 1]);
+  });
+});
+
+describe("insufficientFundsInstruction", () => {
+  it("finds SPL Token's custom error 1 (InsufficientFunds), as JSON numbers or kit's bigints", () => {
+    expect(insufficientFundsInstruction({ InstructionError: [2, { Custom: 1 }] })).toBe(2);
+    expect(insufficientFundsInstruction({ InstructionError: [3n, { Custom: 1n }] })).toBe(3);
+  });
+  it("ignores every other failure", () => {
+    expect(insufficientFundsInstruction({ InstructionError: [2, { Custom: 4 }] })).toBeNull();
+    expect(insufficientFundsInstruction({ InstructionError: [2, "MissingRequiredSignature"] })).toBeNull();
+    expect(insufficientFundsInstruction("BlockhashNotFound")).toBeNull();
+    expect(insufficientFundsInstruction(null)).toBeNull();
   });
 });
