@@ -262,6 +262,9 @@ describe("settlement", () => {
       200,
     );
     expect(list.settlements[0]).toMatchObject({ batchId, amount: String(3n * PAYOUT), status: "confirmed" });
+    expect((await api(s1.apiKey, "/v1/seller/earnings?days=0")).status).toBe(400);
+    expect((await api(s1.apiKey, "/v1/seller/settlements?cursor=nope")).status).toBe(400);
+    expect((await SELF.fetch(`${BASE}/v1/seller/earnings`)).status).toBe(401);
     // A wallet with no part in the batch sees nothing of it.
     const stranger = await signedIn();
     expect((await api(stranger.apiKey, `/v1/settlements/${batchId}`)).status).toBe(404);

@@ -271,17 +271,22 @@ async function signRecordSend(
   });
   // Record before sending, compare-and-set: exactly these rows, all still planned and unsigned.
   await deps.sql.query("BEGIN");
-  const claimed = await deps.sql.query(
-    `UPDATE settlement_transfers SET status = 'sent', signature = $4, last_valid_block_height = $5, updated_at = now()
-      WHERE batch_id = $1 AND kind = $2 AND tx_index = $3 AND status = 'planned' AND signature IS NULL
-        AND idx = ANY($6::int[])`,
-    [batchId, kind, txIndex, built.signature, lifetime.lastValidBlockHeight.toString(), rows.map((r) => r.idx)],
-  );
-  if ((claimed.rowCount ?? 0) !== rows.length) {
-    await deps.sql.query("ROLLBACK");
-    return { waiting: `tx ${txIndex} claimed by another run` };
+  try {
+    const claimed = await deps.sql.query(
+      `UPDATE settlement_transfers SET status = 'sent', signature = $4, last_valid_block_height = $5, updated_at = now()
+        WHERE batch_id = $1 AND kind = $2 AND tx_index = $3 AND status = 'planned' AND signature IS NULL
+          AND idx = ANY($6::int[])`,
+      [batchId, kind, txIndex, built.signature, lifetime.lastValidBlockHeight.toString(), rows.map((r) => r.idx)],
+    );
+    if ((claimed.rowCount ?? 0) !== rows.length) {
+      await deps.sql.query("ROLLBACK");
+      return { waiting: `tx ${txIndex} claimed by another run` };
+    }
+    await deps.sql.query("COMMIT");
+  } catch (err) {
+    await deps.sql.query("ROLLBACK").catch(() => undefined);
+    throw err;
   }
-  await deps.sql.query("COMMIT");
   await deps.faults?.beforeSend?.(batchId, txIndex);
   // skipPreflight: a failing transfer must land as a failed transaction, so that "it did not move
   // anything" is provable on chain rather than inferred from an RPC error.
