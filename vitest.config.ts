@@ -4,7 +4,7 @@ import { RELAXED_LIMITS } from "./dev/limits.ts";
 import type { EngineInfo } from "./test/setup/engines.ts";
 
 /** A project whose tests run inside workerd against engines of its own (started in globalSetup). */
-function workersProject(name: string, include: string[], exclude: string[], groupOrder: number) {
+function workersProject(name: string, include: string[], exclude: string[], groupOrder: number, parallel = true) {
   return {
     plugins: [
       cloudflareTest(({ inject }) => {
@@ -20,6 +20,7 @@ function workersProject(name: string, include: string[], exclude: string[], grou
       include,
       exclude,
       sequence: { groupOrder },
+      fileParallelism: parallel,
       globalSetup: ["test/setup/workers.ts"],
       setupFiles: ["test/setup/workers-globals.ts"],
       testTimeout: 30_000,
@@ -59,7 +60,8 @@ export default defineConfig({
       },
       workersProject("workers", ["test/workers/**/*.test.ts"], ["test/workers/**/*.serial.test.ts"], 0),
       // Tests that take a shared engine down (e.g. stop Postgres) run alone, after the others.
-      workersProject("workers-serial", ["test/workers/**/*.serial.test.ts"], [], 1),
+      // One file at a time, too: one file's outage must not hit another's run.
+      workersProject("workers-serial", ["test/workers/**/*.serial.test.ts"], [], 1, false),
     ],
   },
 });

@@ -16,6 +16,7 @@ import { listingRoutes, listingsApi } from "./routes/listings.ts";
 import { openapiApi, openapiRoutes } from "./routes/openapi.ts";
 import { proxy, proxyApi } from "./routes/proxy.ts";
 import { receipts, receiptsApi } from "./routes/receipts.ts";
+import { settlementRoutes, settlementsApi } from "./routes/settlements.ts";
 import { taskRoutes, tasksApi } from "./routes/tasks.ts";
 import { usage, usageApi } from "./routes/usage.ts";
 import { vault, vaultApi } from "./routes/vault.ts";
@@ -38,6 +39,7 @@ export const API_OPERATIONS: readonly Operation[] = [
   ...withdrawalsApi,
   ...receiptsApi,
   ...tasksApi,
+  ...settlementsApi,
   ...proxyApi,
   ...openapiApi,
 ];
@@ -70,6 +72,7 @@ export function createApp() {
   app.route("/v1/withdrawals", withdrawalRoutes);
   app.route("/v1/receipts", receipts);
   app.route("/v1/tasks", taskRoutes);
+  app.route("/", settlementRoutes);
   app.route("/", proxy);
   app.route("/", openapiRoutes(API_OPERATIONS));
 

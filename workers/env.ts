@@ -87,6 +87,19 @@ export const EnvSchema = z
     TREASURY_KEY: solanaSecretKey,
     /** Signs the per-call receipts (Ed25519). */
     RECEIPT_KEY: solanaSecretKey,
+    /** Settlement thresholds (workers/settlement/run.ts): micro-USDC and seconds; defaults 1 USDC, 1 USDC, 1 day. */
+    SETTLEMENT_MIN_PAYOUT: z
+      .string()
+      .regex(/^[0-9]{1,19}$/, "micro-USDC integer")
+      .optional(),
+    SETTLEMENT_MIN_COLLECTION: z
+      .string()
+      .regex(/^[0-9]{1,19}$/, "micro-USDC integer")
+      .optional(),
+    SETTLEMENT_MAX_AGE_SECONDS: z
+      .string()
+      .regex(/^[0-9]{1,9}$/, "seconds")
+      .optional(),
     WALLET: durableObjectNamespace,
     CAPACITY_FENCE: durableObjectNamespace,
     ASSETS: fetcher,

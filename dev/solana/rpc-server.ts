@@ -44,8 +44,9 @@ export async function startSolanaRpc(options: SolanaRpcOptions = {}): Promise<So
   const faucet = new Faucet(chain, mint);
   const ctx: MethodContext = { chain, airdrop: (to, lamports) => faucet.airdrop(to, lamports) };
 
+  const deps: Deps = { chain, mint, faucet, ctx, outage: { down: false } };
   const server = createServer((req, res) => {
-    route(req, res, { chain, mint, faucet, ctx }).catch((error: unknown) => {
+    route(req, res, deps).catch((error: unknown) => {
       console.error("[solana-rpc] request failed:", error);
       if (!res.headersSent) send(res, 500, { error: (error as Error).message });
       else res.destroy();
@@ -70,6 +71,8 @@ interface Deps {
   mint: DevMint;
   faucet: Faucet;
   ctx: MethodContext;
+  /** Test hook (`POST /admin/outage`): while true, JSON-RPC answers 503 as an unreachable node would. */
+  outage?: { down: boolean };
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, deps: Deps): Promise<void> {
@@ -78,6 +81,7 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: Deps): Pro
   if (req.method === "OPTIONS") return send(res, 204, undefined);
   switch (key) {
     case "POST /": {
+      if (deps.outage?.down) return send(res, 503, { error: "rpc outage (test hook)" });
       const text = await readBody(req, res);
       if (text !== undefined) send(res, 200, await handleJsonRpc(text, deps.ctx));
       return;
@@ -108,6 +112,15 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: Deps): Pro
       // Local-only test hook: every blockhash handed out so far stops being valid.
       deps.chain.blocks.expireAll();
       return send(res, 200, { ...deps.chain.blocks.latestBlockhash(), slot: deps.chain.blocks.slot });
+    }
+    case "POST /admin/outage": {
+      // Local-only test hook: {"down": true} makes JSON-RPC unavailable until {"down": false}.
+      const text = await readBody(req, res);
+      if (text === undefined) return;
+      const down = (parseJson(text) as { down?: unknown } | null)?.down;
+      if (typeof down !== "boolean" || !deps.outage) return send(res, 400, { error: 'body must be {"down": boolean}' });
+      deps.outage.down = down;
+      return send(res, 200, { down });
     }
     default:
       return send(res, 404, { error: `no route ${key}` });

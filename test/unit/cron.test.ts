@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideCronRun } from "../../workers/cron/scheduled.ts";
+import { decideCronRun } from "../../workers/cron/decide.ts";
 
 describe("decideCronRun", () => {
   it("settles on the ten-minute trigger once settlement is enabled", () => {

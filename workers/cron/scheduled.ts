@@ -1,20 +1,11 @@
 import type { Env } from "../env.ts";
-
-/** What one cron tick decided to do. Settlement (issue: settlement) adds its own actions here. */
-export type CronDecision = { action: "settle" } | { action: "skip"; reason: string };
-
-/**
- * Decides what a tick does from the trigger alone (pure, so it is unit-testable). Settlement is
- * not wired yet, so every tick is a logged skip rather than a silent no-op.
- */
-export function decideCronRun(cron: string, settlementEnabled: boolean): CronDecision {
-  if (cron !== "*/10 * * * *") return { action: "skip", reason: `unknown trigger ${cron}` };
-  if (!settlementEnabled) return { action: "skip", reason: "settlement not enabled in this build" };
-  return { action: "settle" };
-}
+import { secretValues } from "../env.ts";
+import { redactError } from "../lib/redact.ts";
+import { runSettlement } from "../settlement/run.ts";
+import { type CronDecision, decideCronRun } from "./decide.ts";
 
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<CronDecision> {
-  const decision = decideCronRun(controller.cron, false);
+  const decision = decideCronRun(controller.cron, true);
   console.log(
     JSON.stringify({
       level: "info",
@@ -25,5 +16,17 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
       ...decision,
     }),
   );
+  if (decision.action === "settle") {
+    try {
+      const summary = await runSettlement(env);
+      console.log(JSON.stringify({ level: "info", event: "settlement", ...summary }, bigintSafe));
+    } catch (err) {
+      console.error(JSON.stringify({ level: "error", event: "settlement", msg: redactError(err, secretValues(env)) }));
+    }
+  }
   return decision;
+}
+
+function bigintSafe(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? value.toString() : value;
 }
