@@ -7,6 +7,7 @@ import { environment } from "./middleware/environment.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { auth } from "./routes/auth.ts";
 import { balance } from "./routes/balance.ts";
+import { catalog } from "./routes/catalog.ts";
 import { depositRoutes } from "./routes/deposits.ts";
 import { health } from "./routes/health.ts";
 import { keys } from "./routes/keys.ts";
@@ -35,6 +36,7 @@ export function createApp() {
   app.route("/v1/deposits", depositRoutes);
   app.route("/v1/withdrawals", withdrawalRoutes);
   app.route("/v1/receipts", receipts);
+  app.route("/", catalog);
   app.route("/", proxy);
 
   app.notFound((c) => errorResponse("not_found", `No route for ${c.req.method} ${c.req.path}`, c.var.requestId));
