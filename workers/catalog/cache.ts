@@ -5,6 +5,7 @@
  *   up again after 2 s, so a brand-new service routes within seconds.
  * - health per listing from Redis (lua/health-read.lua): revalidated once 4 s old; routing only
  *   peeks (never waits for Redis), using a value ≤ 30 s old or nothing (priors + local outcomes).
+ * - one listing for `GET /v1/apis/:id`: fresh 2 s, ≤ 10 s (a paused listing answers 404 within that).
  * - headroom per listing from its CapacityFenceDO's snapshot (catalog only), ≤ 30 s, fresh 5 s.
  * A cold isolate therefore does one Postgres query before the first call of a service.
  */
@@ -15,7 +16,7 @@ import { redactError } from "../lib/redact.ts";
 import { createRedis } from "../lib/redis.ts";
 import { SwrCache } from "../lib/swr-cache.ts";
 import { type HealthStats, readHealth } from "../telemetry/health.ts";
-import { activeListings, type CatalogListing } from "./store.ts";
+import { activeListing, activeListings, type CatalogListing } from "./store.ts";
 
 type WaitUntil = (promise: Promise<unknown>) => void;
 
@@ -23,6 +24,8 @@ export const LISTINGS_FRESH_MS = 10_000;
 export const LISTINGS_MAX_AGE_MS = 30_000;
 /** An empty answer (unknown service) is asked again after this long. */
 export const EMPTY_RETRY_MS = 2_000;
+export const DETAIL_FRESH_MS = 2_000;
+export const DETAIL_MAX_AGE_MS = 10_000;
 export const HEALTH_FRESH_MS = 4_000;
 export const HEALTH_MAX_AGE_MS = 30_000;
 export const HEADROOM_FRESH_MS = 5_000;
@@ -50,6 +53,14 @@ const headroomCache = new SwrCache<Headroom>({
   onError: warn("headroom"),
 });
 
+/** One listing for `GET /v1/apis/:id` (null = not active): short-lived, so a pause shows within seconds. */
+const detailCache = new SwrCache<CatalogListing | null>({
+  freshMs: DETAIL_FRESH_MS,
+  maxAgeMs: DETAIL_MAX_AGE_MS,
+  maxEntries: 5_000,
+  onError: warn("catalog detail"),
+});
+
 const ALL = "*";
 
 async function cachedListings(
@@ -74,6 +85,11 @@ export function serviceListings(env: Env, service: string, waitUntil: WaitUntil)
 /** Every active listing (the catalog API). */
 export function allListings(env: Env, waitUntil: WaitUntil): Promise<CatalogListing[]> {
   return cachedListings(env, ALL, waitUntil);
+}
+
+/** One active listing, or null (unknown, paused, deleted). */
+export function oneListing(env: Env, id: string, waitUntil: WaitUntil): Promise<CatalogListing | null> {
+  return detailCache.get(id, Date.now(), () => withDb(env, waitUntil, (db) => activeListing(db, id)), waitUntil);
 }
 
 function loadHealth(env: Env, listingId: string): () => Promise<HealthStats> {

@@ -4,10 +4,9 @@
  */
 import type { Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { withDb } from "../lib/db.ts";
-import { allListings, getHeadroom, getHealth } from "./cache.ts";
+import { allListings, getHeadroom, getHealth, oneListing } from "./cache.ts";
 import type { ApiDetail, ApiEntry, ApisQuery, ApisResponse, CategoriesResponse } from "./interface.ts";
-import { activeListing, type CatalogListing } from "./store.ts";
+import type { CatalogListing } from "./store.ts";
 import {
   apisResponse,
   categories,
@@ -39,14 +38,14 @@ export async function listApis(ctx: CatalogContext, query: ApisQuery): Promise<A
   return apisResponse(sortEntries(entries, query.sort));
 }
 
-/** One active listing; a listing newer than the cache is looked up directly. 404 if not active. */
+/** One active listing (404 if unknown, paused or deleted), with its service's seller count. */
 export async function getApi(ctx: CatalogContext, id: string): Promise<ApiDetail> {
-  const listings = await allListings(ctx.env, ctx.waitUntil);
-  const listing =
-    listings.find((l) => l.id === id) ?? (await withDb(ctx.env, ctx.waitUntil, (db) => activeListing(db, id)));
+  const [listing, listings] = await Promise.all([
+    oneListing(ctx.env, id, ctx.waitUntil),
+    allListings(ctx.env, ctx.waitUntil),
+  ]);
   if (listing === null) throw new ApiError("not_found", "No such API");
-  const counts = sellerCounts(listings);
-  const sellerCount = Math.max(1, counts.get(listing.service) ?? 0);
+  const sellerCount = Math.max(1, sellerCounts(listings).get(listing.service) ?? 0);
   return toApiDetail(await entryOf(ctx, listing, sellerCount), listing);
 }
 
