@@ -40,6 +40,7 @@ const health = (uptime: number | null, p50Ms: number | null): HealthStats => ({
   rateLimitRate: uptime === null ? null : 0,
   p50Ms,
   p95Ms: p50Ms,
+  meanMs: p50Ms,
 });
 
 describe("catalog views", () => {

@@ -87,7 +87,7 @@ describe("score", () => {
   });
 
   it("lets a few recent local failures outvote five minutes of good Redis history", () => {
-    const remote = { calls: 5_000, errorRate: 0, rateLimitRate: 0, p50Ms: 50 };
+    const remote = { calls: 5_000, errorRate: 0, rateLimitRate: 0, meanMs: 50 };
     const healthy = estimateUptime(remote, null);
     const degrading = estimateUptime(remote, { ok: 0, failed: 10, latencyMs: null, latencyWeight: 0 });
     expect(healthy).toBeGreaterThan(0.99);

@@ -59,10 +59,13 @@ export interface Served {
   receipt: string | null;
   retryAfter: string | null;
   body: string;
+  /** Wall time of the call as the buyer saw it, ms. */
+  ms: number;
 }
 
 /** One call by service name. */
 export async function callService(buyer: Pick<Buyer, "apiKey">, service: string): Promise<Served> {
+  const started = Date.now();
   const res = await SELF.fetch(`${BASE}/v1/proxy/${service}/data/weather?city=Lisbon`, {
     headers: { authorization: `Bearer ${buyer.apiKey}` },
   });
@@ -73,6 +76,7 @@ export async function callService(buyer: Pick<Buyer, "apiKey">, service: string)
     receipt: res.headers.get("x-proxygate-receipt"),
     retryAfter: res.headers.get("retry-after"),
     body: await res.text(),
+    ms: Date.now() - started,
   };
 }
 
@@ -89,6 +93,16 @@ export async function callMany(
     out.push(...(await Promise.all(batch)));
   }
   return out;
+}
+
+/** Median buyer-side wall time of the calls a listing served, ms. */
+export function medianMs(calls: readonly Served[], listingId: string): number {
+  const times = calls
+    .filter((c) => c.listing === listingId)
+    .map((c) => c.ms)
+    .sort((a, b) => a - b);
+  expect(times.length).toBeGreaterThan(0);
+  return times[Math.floor(times.length / 2)] as number;
 }
 
 export function shareOf(calls: readonly Served[], listingId: string): number {

@@ -15,6 +15,7 @@ import {
   callService,
   chargeAt,
   ledgerOf,
+  medianMs,
   receiptFields,
   type Served,
   sellerOf,
@@ -76,16 +77,20 @@ describe("routing by service", () => {
     const counted = await callMany(buyer, service, 80, 4);
     expectChargedAsServed([...warm, ...counted], prices);
 
-    // The prediction: the score of each, with the configured latencies and no failures.
+    // The prediction: the score of each with no failures and the latencies seen (the gateway and
+    // loopback add the same overhead to both, so the buyer's median stands in for the gateway's view).
     const healthy = (latencyMs: number) => ({ ok: 20, failed: 0, latencyMs, latencyWeight: 20 });
+    const all = [...warm, ...counted];
     const [pSlow, pFast] = shares(
       scoreAll([
-        { cost: Number(chargeAt(CHEAP)), remote: null, local: healthy(SLOW_MS), headroom: 1 },
-        { cost: Number(chargeAt(PRICEY)), remote: null, local: healthy(FAST_MS), headroom: 1 },
+        { cost: Number(chargeAt(CHEAP)), remote: null, local: healthy(medianMs(all, slow.id)), headroom: 1 },
+        { cost: Number(chargeAt(PRICEY)), remote: null, local: healthy(medianMs(all, fast.id)), headroom: 1 },
       ]).map((e) => e.score),
     ) as [number, number];
     const seen = { slow: shareOf(counted, slow.id), fast: shareOf(counted, fast.id) };
     console.log(JSON.stringify({ msg: "split", predicted: { slow: pSlow, fast: pFast }, seen }));
+    // Sanity of the setup: the slow seller really was slower, the fast one pricier.
+    expect(medianMs(all, slow.id)).toBeGreaterThan(medianMs(all, fast.id));
     expect(seen.slow + seen.fast).toBe(1);
     // 80 draws: one standard deviation of a share is ≤ 0.056; allow ~3.
     expect(Math.abs(seen.fast - pFast)).toBeLessThan(0.17);

@@ -60,7 +60,7 @@ export async function routeService(
               calls: health.calls,
               errorRate: health.errorRate,
               rateLimitRate: health.rateLimitRate,
-              p50Ms: health.p50Ms,
+              meanMs: health.meanMs,
             }
           : null,
         local: local.health,

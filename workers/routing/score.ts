@@ -31,7 +31,8 @@ export interface RemoteHealth {
   calls: number;
   errorRate: number | null;
   rateLimitRate: number | null;
-  p50Ms: number | null;
+  /** Mean time to response headers, ms (exact; the p50 is only a histogram bound). */
+  meanMs: number | null;
 }
 
 /** This isolate's recent outcomes of a listing, already decayed to "now" (workers/routing/feedback.ts). */
@@ -86,9 +87,9 @@ export function estimateUptime(remote: RemoteHealth | null, local: LocalHealth |
 export function estimateLatency(remote: RemoteHealth | null, local: LocalHealth | null, priorMs: number): number {
   let sum = priorMs;
   let w = 1;
-  if (remote && remote.p50Ms !== null && remote.calls > 0) {
+  if (remote && remote.meanMs !== null && remote.calls > 0) {
     const rw = Math.min(remote.calls, 10);
-    sum += rw * remote.p50Ms;
+    sum += rw * remote.meanMs;
     w += rw;
   }
   if (local && local.latencyMs !== null && local.latencyWeight > 0) {
@@ -117,8 +118,8 @@ export function latencyPrior(inputs: readonly ScoreInput[]): number {
     .map((i) =>
       i.local && i.local.latencyMs !== null && i.local.latencyWeight > 0
         ? i.local.latencyMs
-        : i.remote && i.remote.p50Ms !== null && i.remote.calls > 0
-          ? i.remote.p50Ms
+        : i.remote && i.remote.meanMs !== null && i.remote.calls > 0
+          ? i.remote.meanMs
           : null,
     )
     .filter((v): v is number => v !== null)
