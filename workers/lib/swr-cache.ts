@@ -3,7 +3,8 @@
  * `freshMs` is served as is; between `freshMs` and `maxAgeMs` it is still served while one
  * background reload (handed to `waitUntil`) replaces it; older or absent values are loaded
  * before answering (`get`) or not at all (`peek`, which never waits). Concurrent loads of one key
- * are coalesced; a failed background reload keeps the old value until `maxAgeMs`.
+ * are coalesced; a failed background reload keeps the old value until `maxAgeMs`, and the next
+ * background reload of that key waits `retryMs` (a down database is not hammered by every call).
  */
 type WaitUntil = (promise: Promise<unknown>) => void;
 
@@ -16,6 +17,8 @@ export interface SwrOptions {
   freshMs: number;
   maxAgeMs: number;
   maxEntries?: number;
+  /** After a failed background reload, none of that key starts for this long (default 2 s). */
+  retryMs?: number;
   /** Called with a background reload's error (the value in hand is kept). */
   onError?: (key: string, err: unknown) => void;
 }
@@ -23,10 +26,11 @@ export interface SwrOptions {
 export class SwrCache<V> {
   readonly #entries = new Map<string, Entry<V>>();
   readonly #loading = new Map<string, Promise<V>>();
+  readonly #failedAt = new Map<string, number>();
   readonly #opts: Required<Omit<SwrOptions, "onError">> & Pick<SwrOptions, "onError">;
 
   constructor(opts: SwrOptions) {
-    this.#opts = { maxEntries: 1_000, ...opts };
+    this.#opts = { maxEntries: 1_000, retryMs: 2_000, ...opts };
   }
 
   #load(key: string, load: () => Promise<V>, now: () => number): Promise<V> {
@@ -44,7 +48,18 @@ export class SwrCache<V> {
 
   #revalidate(key: string, load: () => Promise<V>, waitUntil: WaitUntil, clock: () => number): void {
     if (this.#loading.has(key)) return;
-    waitUntil(this.#load(key, load, clock).catch((err: unknown) => this.#opts.onError?.(key, err)));
+    const failedAt = this.#failedAt.get(key);
+    if (failedAt !== undefined && clock() - failedAt < this.#opts.retryMs) return;
+    waitUntil(
+      this.#load(key, load, clock).then(
+        () => this.#failedAt.delete(key),
+        (err: unknown) => {
+          if (this.#failedAt.size >= this.#opts.maxEntries) this.#failedAt.clear();
+          this.#failedAt.set(key, clock());
+          this.#opts.onError?.(key, err);
+        },
+      ),
+    );
   }
 
   /** The value (loading it first when absent or older than `maxAgeMs`); a stale one is revalidated in the background. */
