@@ -87,4 +87,13 @@ describe("exhausted", () => {
     expect(exhausted([route, { ...route, listingId: "L2" }])).toEqual(route.refusal);
     expect(exhausted([route, f("seller")]).code).toBe("no_capacity");
   });
+
+  it("reports missing credit (the buyer's to fix) over sellers' failures", () => {
+    const broke: Failure = {
+      kind: "unavailable",
+      listingId: "L2",
+      refusal: { code: "insufficient_credit", message: "c" },
+    };
+    expect(exhausted([f("seller"), broke, f("rate_limited", 3, "L3")])).toEqual(broke.refusal);
+  });
 });

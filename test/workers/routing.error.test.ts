@@ -48,4 +48,25 @@ describe("routing by service, when it cannot serve", () => {
     const res = await callService({ apiKey: "pgk_11111111111111111111111111111111_notarealsecret" }, service);
     expect(res.status).toBe(401);
   });
+
+  it("skips a seller too dear for the buyer's credit, and answers 402 once none is affordable", async () => {
+    const service = uniqueService("broke");
+    const up = await startUpstream({});
+    const cheap = await sellerOf(service, up, 1_000n);
+    await sellerOf(service, up, 5_000n);
+    const buyer = await newBuyer(3_000); // two calls at 1 050, never one at 5 250
+
+    for (let i = 0; i < 2; i++) {
+      const res = await callService(buyer, service);
+      expect(res.status, res.body).toBe(200);
+      expect(res.listing).toBe(cheap.id);
+      expect(res.cost).toBe(1_050n);
+    }
+    const broke = await callService(buyer, service);
+    expect(broke.status, broke.body).toBe(402);
+    expect(JSON.parse(broke.body).error.code).toBe("insufficient_credit");
+    const b = await settled(buyer);
+    expect(b.unsettled).toBe(2_100n);
+    expect(b.available).toBe(900n);
+  });
 });

@@ -29,7 +29,8 @@ const SLOW_MS = 300;
 const FAST_MS = 100;
 const CHEAP = 1_000n;
 const PRICEY = 2_000n;
-const FLAKY_PRICE = 500n;
+const FLAKY_PRICE = 800n;
+const FLAKY_MS = 40;
 
 /** Every served call: 200, charged the served listing's price + fee, receipt naming that listing and charge. */
 function expectChargedAsServed(calls: readonly Served[], prices: Map<string, bigint>): void {
@@ -104,7 +105,7 @@ describe("routing by service", () => {
     const [slowUrl, fastUrl, flakyUrl] = await Promise.all([
       startUpstream({ latencyMs: SLOW_MS }),
       startUpstream({ latencyMs: FAST_MS }),
-      startUpstream({ latencyMs: 0 }),
+      startUpstream({ latencyMs: FLAKY_MS }),
     ]);
     const slow = await sellerOf(service, slowUrl, CHEAP);
     const fast = await sellerOf(service, fastUrl, PRICEY);
@@ -116,17 +117,26 @@ describe("routing by service", () => {
     ]);
     const buyer = await newBuyer(50_000_000);
 
+    // The flaky seller's fence counts every call routed to it (retries of one call count once).
+    const flakyFence = env.CAPACITY_FENCE.get(env.CAPACITY_FENCE.idFromName(flaky.id));
+    const admits = async () => (await flakyFence.snapshot()).usedInWindow;
+
     // Healthy, cheapest and fastest: the flaky seller takes most of the traffic at first.
     const before = await callMany(buyer, service, 40, 4);
     const shareBefore = shareOf(before.slice(10), flaky.id);
+    const triedBefore = (await admits()) / before.length;
     expect(shareBefore).toBeGreaterThan(0.5);
 
     // Its health drops: random 503s and 429s.
     await setBehaviour(flakyUrl, { failRate: 0.6, rateLimitRate: 0.2 });
+    const admitsThen = await admits();
     const during = await callMany(buyer, service, 60, 4);
     const shareAfter = shareOf(during.slice(20), flaky.id);
-    console.log(JSON.stringify({ msg: "shift", shareBefore, shareAfter }));
+    const triedDuring = ((await admits()) - admitsThen) / during.length;
+    console.log(JSON.stringify({ msg: "shift", shareBefore, shareAfter, triedBefore, triedDuring }));
     expect(shareAfter).toBeLessThan(shareBefore / 2);
+    // Routed away, not only failing more: it is tried for far fewer calls.
+    expect(triedDuring).toBeLessThan(triedBefore * 0.75);
 
     // Every buyer call still succeeded, charged at the price of whoever served it.
     const all = [...before, ...during];

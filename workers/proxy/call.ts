@@ -188,7 +188,13 @@ async function runCall(input: ProxyRequest): Promise<Response> {
   const wallet = walletStub(env, parsedKey.wallet);
   const failures: Failure[] = [];
   let reservation: { id: string; amount: bigint } | null = null;
-  let swaps = 0;
+  // Each reservation of this call gets its own id (a refunded id is remembered by the WalletDO):
+  // the call id, then `<id>-r`, `<id>-r2`, … The one that is confirmed is the ledger and receipt id.
+  let reservations = 0;
+  const nextReserveId = () => {
+    const n = reservations++;
+    return n === 0 ? id : n === 1 ? `${id}-r` : `${id}-r${n}`;
+  };
   let upstreamAttempts = 0;
   let tried = 0;
   const remaining = () => (pinned ? UPSTREAM_HEADERS_TIMEOUT_MS : started + TOTAL_DEADLINE_MS - Date.now());
@@ -210,21 +216,28 @@ async function runCall(input: ProxyRequest): Promise<Response> {
     // candidates only admit; the reservation is swapped when one needs more than it covers.
     let admitted: AdmitResult;
     if (reservation === null && candidate.pricing !== null) {
+      const reserveId = nextReserveId();
       const [r, a] = await Promise.allSettled([
-        wallet.reserve(id, apiKey, amountFor(candidate.pricing)),
+        wallet.reserve(reserveId, apiKey, amountFor(candidate.pricing)),
         fence.admit(id, method, normalized.path),
       ]);
       if (a.status === "rejected" || r.status === "rejected") {
-        if (r.status === "fulfilled" && r.value.ok) input.waitUntil(refund(wallet, id, requestId));
+        if (r.status === "fulfilled" && r.value.ok) input.waitUntil(refund(wallet, reserveId, requestId));
         throw a.status === "rejected" ? a.reason : (r as PromiseRejectedResult).reason;
       }
       const reserved: ReserveResult = r.value;
       admitted = a.value;
       // An unknown key is reported first: nothing about the listing is told to a stranger.
       if (!reserved.ok && reserved.reason === "unauthorized") return refuse(reserveRefusal("unauthorized", reserved));
-      if (reserved.ok) reservation = { id, amount: reserved.amount };
+      if (reserved.ok) reservation = { id: reserveId, amount: reserved.amount };
       // Refused credit after an admission: the admission stays counted (capacity errs on the safe side).
-      else if (admitted.ok) return giveUp(reserveRefusal(reserved.reason, reserved), pinned ? listingId : null);
+      else if (admitted.ok) {
+        const refusal = reserveRefusal(reserved.reason, reserved);
+        // Too dear for this buyer: a cheaper seller of the service may still do.
+        if (pinned || reserved.reason !== "insufficient_credit") return giveUp(refusal, pinned ? listingId : null);
+        failures.push({ kind: "unavailable", refusal, listingId });
+        continue;
+      }
     } else {
       admitted = await fence.admit(id, method, normalized.path);
     }
@@ -245,14 +258,18 @@ async function runCall(input: ProxyRequest): Promise<Response> {
     const needed = amountFor(pricing);
     if (reservation === null || needed > reservation.amount) {
       // No reservation yet, or this seller costs more than it covers: (re)reserve, refunding the old one first.
-      if (reservation !== null) {
-        await refund(wallet, reservation.id, requestId);
-        swaps += 1;
-      }
-      const reserveId = swaps === 0 ? id : swaps === 1 ? `${id}-r` : `${id}-r${swaps}`;
+      if (reservation !== null) await refund(wallet, reservation.id, requestId);
       reservation = null;
+      const reserveId = nextReserveId();
       const again = await wallet.reserve(reserveId, apiKey, needed);
-      if (!again.ok) return refuse(reserveRefusal(again.reason, again), pinned ? listingId : null);
+      if (!again.ok) {
+        // Too dear for this buyer: a cheaper seller of the service may still do.
+        if (!pinned && again.reason === "insufficient_credit") {
+          failures.push({ kind: "unavailable", refusal: reserveRefusal(again.reason, again), listingId });
+          continue;
+        }
+        return refuse(reserveRefusal(again.reason, again), pinned ? listingId : null);
+      }
       reservation = { id: reserveId, amount: again.amount };
     }
 

@@ -71,12 +71,15 @@ export function mayTryNext(candidatesTried: number, upstreamAttempts: number, re
 
 /**
  * The buyer's answer when every tried listing failed (or none could be tried): if every listing
- * refused the request's method or path, that refusal (it is the buyer's to fix); otherwise 503
+ * refused the request's method or path, that refusal (it is the buyer's to fix); if a seller was
+ * too dear for the buyer's credit, 402 `insufficient_credit` (also the buyer's); otherwise 503
  * `no_capacity` with the soonest Retry-After any refusal named (else `DEFAULT_RETRY_AFTER`).
  */
 export function exhausted(failures: readonly Failure[], backoffRetryAfter: number | null = null): Refusal {
   const last = failures.at(-1);
   if (last && failures.every((f) => f.kind === "route")) return last.refusal;
+  const credit = failures.find((f) => f.refusal.code === "insufficient_credit");
+  if (credit) return credit.refusal;
   const hints = failures
     .map((f) => f.refusal.retryAfter)
     .filter((s): s is number => s !== undefined && s > 0)

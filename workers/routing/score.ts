@@ -3,6 +3,8 @@
  *
  *   score = (1 / price) × uptime × (1 / latency) × capacity_headroom
  *
+ * (with latency = the expected time to a successful answer, see `score`).
+ *
  * `price` is what this call would cost the buyer at the listing (so per-call and per-token listings
  * of one service compare on the same request); `uptime` is the estimated probability that the
  * seller serves the call; `latency` the estimated time to the upstream's response headers;
@@ -23,6 +25,8 @@ export const MAX_REDIS_WEIGHT = 20;
 export const PRIOR_LATENCY_MS = 250;
 /** Latencies below this count as this (timer resolution; keeps one very fast seller from taking everything). */
 export const LATENCY_FLOOR_MS = 5;
+/** Uptime below this counts as this in the expected time to success (no division by zero). */
+export const MIN_UPTIME = 0.01;
 /** Headroom below this counts as this: a nearly full listing is tried last, not never (its fence decides). */
 export const HEADROOM_FLOOR = 0.01;
 
@@ -100,13 +104,19 @@ export function estimateLatency(remote: RemoteHealth | null, local: LocalHealth 
   return Math.max(LATENCY_FLOOR_MS, sum / w);
 }
 
-/** The score of one candidate, with the estimates behind it. `priorLatencyMs`: see `latencyPrior`. */
+/**
+ * The score of one candidate, with the estimates behind it. `priorLatencyMs`: see `latencyPrior`.
+ * The latency factor is the expected time to a *successful* answer, `latency / uptime` (a seller
+ * failing every other call costs a retry every other call), so unreliability weighs as uptime²:
+ * with uptime alone a cheap, fast but mostly failing seller would keep most first attempts.
+ */
 export function score(input: ScoreInput, priorLatencyMs = PRIOR_LATENCY_MS): Estimate {
   const uptime = estimateUptime(input.remote, input.local);
   const latencyMs = estimateLatency(input.remote, input.local, priorLatencyMs);
   const headroom = Math.max(HEADROOM_FLOOR, Math.min(1, input.headroom ?? 1));
   const cost = Math.max(1, input.cost);
-  return { uptime, latencyMs, headroom, score: (1 / cost) * uptime * (1 / latencyMs) * headroom * 1e6 };
+  const timeToSuccess = latencyMs / Math.max(uptime, MIN_UPTIME);
+  return { uptime, latencyMs, headroom, score: (1 / cost) * uptime * (1 / timeToSuccess) * headroom * 1e6 };
 }
 
 /**
