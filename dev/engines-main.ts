@@ -5,9 +5,10 @@
  * Used by the `workers` test project, whose globalSetup runs under workerd module resolution.
  */
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DemoBehaviour, type DemoUpstreamHandle, startDemoUpstream } from "./demo-upstream.ts";
 import { listenLoopback, MissingDependencyError, stopAll } from "./lib/process.ts";
 import { type Engines, startEngines } from "./stack.ts";
 
@@ -22,8 +23,8 @@ export interface EngineInfo {
   /** The demo upstream's control token: per-request faults and header echo (dev/demo-upstream/debug.ts). */
   upstreamControlToken: string;
   /**
-   * Test-only control server on 127.0.0.1 (see `startControlServer`): `POST /postgres/stop` and
-   * `POST /postgres/start`. Absent where no control server runs.
+   * Test-only control server on 127.0.0.1 (see `startControlServer`): `POST /postgres/stop`,
+   * `POST /postgres/start` and `POST /upstreams` (another demo upstream, `{url}`). Absent where no control server runs.
    */
   controlUrl?: string;
 }
@@ -78,7 +79,21 @@ export async function startControlServer(engines: Engines): Promise<{ url: strin
     "/postgres/start": () => engines.startPostgres(),
   };
   let queue: Promise<unknown> = Promise.resolve();
+  const extraUpstreams: DemoUpstreamHandle[] = [];
   const server: Server = createServer((req, res) => {
+    if (req.method === "POST" && req.url === "/upstreams") {
+      startExtraUpstream(engines, req).then(
+        (upstream) => {
+          extraUpstreams.push(upstream);
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ url: upstream.url }));
+        },
+        (err: unknown) =>
+          res
+            .writeHead(400, { "content-type": "application/json" })
+            .end(JSON.stringify({ error: err instanceof Error ? err.message : String(err) })),
+      );
+      return;
+    }
     const action = req.method === "POST" ? actions[req.url ?? ""] : undefined;
     if (!action) {
       res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "not found" }));
@@ -97,12 +112,33 @@ export async function startControlServer(engines: Engines): Promise<{ url: strin
   const port = await listenLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await Promise.all(extraUpstreams.map((u) => u.stop()));
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
+}
+
+/**
+ * Another demo upstream (same API key and control token as the main one) with its own behaviour
+ * (`{latencyMs?, failRate?, rateLimitRate?}` as JSON): routing tests need several sellers of one
+ * service that behave differently. Change it later with its own `POST /__control`.
+ */
+async function startExtraUpstream(engines: Engines, req: IncomingMessage): Promise<DemoUpstreamHandle> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString("utf8");
+  const behaviour = DemoBehaviour.partial()
+    .strict()
+    .parse(text === "" ? {} : JSON.parse(text));
+  return startDemoUpstream({
+    ...behaviour,
+    apiKey: engines.upstreamApiKey,
+    controlToken: engines.upstreamControlToken,
+  });
 }
 
 async function main(): Promise<void> {

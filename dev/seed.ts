@@ -1,7 +1,8 @@
 /**
  * The demo data of `npm start`, created through the public API as a real seller would: the demo
- * seller signs in with its wallet and lists the demo upstream twice — an OpenAI-compatible chat
- * API (per 1k tokens, bearer key) and a JSON data API (per call, `X-Api-Key` header). The provider
+ * seller signs in with its wallet and lists the demo upstream three times — an OpenAI-compatible
+ * chat API twice at two prices (per 1k tokens, bearer key; one service, so calls by service name are
+ * routed between them) and a JSON data API (per call, `X-Api-Key` header). The provider
  * key is sealed by the gateway like any seller's; creating through the API also configures each
  * listing's capacity fence. Re-running finds the listings and re-syncs them.
  */
@@ -32,6 +33,19 @@ const DEMO_LISTINGS: DemoListing[] = [
     capacity: { total: 600, reservedForSelf: 100, window: "minute" },
   },
   {
+    // A second seller of the same service, pricier: calls to /v1/proxy/demo-llm/… are routed between the two.
+    service: "demo-llm",
+    type: "proxy",
+    category: "llm",
+    description: "Demo OpenAI-compatible chat completions, a second offer at a higher price (route by service).",
+    allowedMethods: ["GET", "POST"],
+    allowedPaths: ["/v1/chat/completions", "/v1/models"],
+    keyInjection: { kind: "bearer" },
+    price: "1500",
+    pricingUnit: "per_1k_tokens",
+    capacity: { total: 300, reservedForSelf: 0, window: "minute" },
+  },
+  {
     service: "demo-data",
     type: "proxy",
     category: "data",
@@ -53,7 +67,7 @@ export interface SeedResult {
 }
 
 /**
- * Ensures the demo seller and its two listings exist, through the gateway's API. `sellerApiKey`
+ * Ensures the demo seller and its listings exist, through the gateway's API. `sellerApiKey`
  * from an earlier run is reused while it still works; otherwise the seller signs in again.
  */
 export async function seedDemo(
@@ -76,7 +90,10 @@ export async function seedDemo(
   }
   const listings: OwnerListing[] = [];
   for (const demo of DEMO_LISTINGS) {
-    const existing = mine.find((l) => l.service === demo.service && l.status !== "deleted");
+    // A demo listing is recognised by service and description (demo-llm is listed twice).
+    const existing = mine.find(
+      (l) => l.service === demo.service && l.description === demo.description && l.status !== "deleted",
+    );
     if (existing && existing.upstreamBaseUrl === options.upstreamUrl) {
       // `PATCH {}` re-pushes the stored config into the listing's fence.
       listings.push(

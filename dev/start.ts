@@ -162,12 +162,14 @@ ${listingLines}
 Try:
   curl -s ${gateway}/healthz
   curl -s ${gateway}/v1/proxy/${dataListing?.id}/data/quotes/AAPL -H 'Authorization: Bearer ${buyer.apiKey}'
-  curl -s ${gateway}/v1/proxy/${chatListing?.id}/v1/chat/completions -H 'Authorization: Bearer ${buyer.apiKey}' \\
+  curl -s ${gateway}/v1/apis
+  curl -s ${gateway}/v1/proxy/${chatListing?.service}/v1/chat/completions -H 'Authorization: Bearer ${buyer.apiKey}' \\
        -H 'content-type: application/json' -d '{"model":"demo-chat-1","messages":[{"role":"user","content":"Hello!"}]}'
   curl -s ${gateway}/v1/balance -H 'Authorization: Bearer ${buyer.apiKey}'
   curl -s -X POST ${engines.solanaRpcUrl}/faucet -H 'content-type: application/json' \\
        -d '{"wallet":"${buyer.signer.address}","usdc":5000000,"sol":1000000000}'
-  OpenAI SDK: new OpenAI({ baseURL: "${gateway}/v1/proxy/${chatListing?.id}/v1", apiKey: "${buyer.apiKey}" })
+  OpenAI SDK: new OpenAI({ baseURL: "${gateway}/v1/proxy/${chatListing?.service}/v1", apiKey: "${buyer.apiKey}" })
+  (a call by service name is routed among its sellers; X-Proxygate-Listing names the one that served)
 
 ${args.ephemeral ? "State is temporary and removed on exit." : "State lives in .dev-state/ (delete it to start over)."} Ctrl-C stops everything.`);
 }

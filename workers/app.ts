@@ -9,6 +9,7 @@ import { requestId } from "./middleware/request-id.ts";
 import { ALL_METHODS, type Operation } from "./openapi/registry.ts";
 import { auth, authApi } from "./routes/auth.ts";
 import { balance, balanceApi } from "./routes/balance.ts";
+import { catalog, catalogApi } from "./routes/catalog.ts";
 import { depositRoutes, depositsApi } from "./routes/deposits.ts";
 import { health, healthApi } from "./routes/health.ts";
 import { keys, keysApi } from "./routes/keys.ts";
@@ -40,6 +41,7 @@ export const API_OPERATIONS: readonly Operation[] = [
   ...receiptsApi,
   ...tasksApi,
   ...settlementsApi,
+  ...catalogApi,
   ...proxyApi,
   ...openapiApi,
 ];
@@ -73,6 +75,7 @@ export function createApp() {
   app.route("/v1/receipts", receipts);
   app.route("/v1/tasks", taskRoutes);
   app.route("/", settlementRoutes);
+  app.route("/", catalog);
   app.route("/", proxy);
   app.route("/", openapiRoutes(API_OPERATIONS));
 

@@ -18,6 +18,8 @@ const MODEL = "demo-chat-1";
 
 let baseURL: string;
 let buyerKey: string;
+let listingId: string;
+const SERVICE = `e2e-llm-${Math.random().toString(36).slice(2, 8)}`;
 
 /** The buyer's charge for `tokens` tokens at the listing's price (price + 5 % buyer fee). */
 function chargeFor(tokens: number): bigint {
@@ -59,7 +61,7 @@ function trailerOf(raw: string): { requestId: string; cost: string; receipt: str
 
 beforeAll(async () => {
   const { listing } = await sellerWithListing(gateway, engines.solanaRpcUrl, {
-    service: "e2e-llm",
+    service: SERVICE,
     category: "llm",
     upstreamBaseUrl: engines.upstreamUrl,
     allowedMethods: ["GET", "POST"],
@@ -71,6 +73,7 @@ beforeAll(async () => {
     providerKey: engines.upstreamApiKey,
   });
   baseURL = `${gateway}/v1/proxy/${listing.id}/v1`;
+  listingId = listing.id;
   const buyer = await fundedBuyer(gateway, engines.solanaRpcUrl, engines.vars.USDC_MINT, 5_000_000);
   buyerKey = buyer.apiKey;
   // The WalletDO refreshes its chain snapshot on a balance read; reservations never read the chain.
@@ -193,5 +196,25 @@ describe("the openai SDK through a proxygate listing", () => {
     expect(apiErr.error).not.toHaveProperty("type");
     expect(apiErr.headers?.get("x-proxygate-cost")).toBe("0");
     expect(await idleAvailable()).toBe(before);
+  });
+});
+
+describe("the openai SDK with baseURL = <gateway>/v1/proxy/<service>", () => {
+  it("is routed to a seller of the service, names it, and is charged its metered cost", async () => {
+    const before = await idleAvailable();
+    const byService = new OpenAI({ baseURL: `${gateway}/v1/proxy/${SERVICE}/v1`, apiKey: buyerKey, maxRetries: 0 });
+    const { data, response } = await byService.chat.completions
+      .create(ask("Which seller serves a call by service?"))
+      .withResponse();
+    expect(data.choices[0]?.message.content ?? "").toContain("Which seller serves a call by service?");
+    expect(response.headers.get("x-proxygate-listing")).toBe(listingId);
+    const cost = BigInt(response.headers.get("x-proxygate-cost") ?? "-1");
+    expect(cost).toBe(chargeFor(data.usage?.total_tokens ?? 0));
+    await expectAvailable(before - cost);
+
+    const stream = await byService.chat.completions.create({ ...ask("And streamed?"), stream: true });
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    expect(text).toContain("And streamed?");
   });
 });

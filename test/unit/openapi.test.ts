@@ -14,7 +14,7 @@ import { API_INFO } from "../../workers/routes/openapi.ts";
 
 /** Routes the app serves on purpose without documenting them, with the reason. */
 const UNDOCUMENTED: Record<string, string> = {
-  "ALL /v1/proxy/:listing": "always 400: the upstream path is missing (documented as part of the proxy)",
+  "ALL /v1/proxy/:target": "always 400: the upstream path is missing (documented as part of the proxy)",
 };
 
 type Handler = (...args: never[]) => unknown;

@@ -33,7 +33,10 @@ describe("the OpenAPI document and the answers it describes", () => {
       expect.arrayContaining([
         "/v1/auth/challenge",
         "/v1/listings/{id}",
-        "/v1/proxy/{listing}/{path}",
+        "/v1/proxy/{target}/{path}",
+        "/v1/apis",
+        "/v1/seller/earnings",
+        "/v1/tasks/{id}/claim",
         "/v1/openapi.json",
       ]),
     );

@@ -30,7 +30,7 @@ export interface ResponseSpec {
 export interface Operation {
   /** `all`: any method (the proxy), documented as each of `ALL_METHODS`. */
   method: HttpMethod | "all";
-  /** Absolute path in Hono's syntax, exactly as mounted: `/v1/listings/:id`, `/v1/proxy/:listing/*`. */
+  /** Absolute path in Hono's syntax, exactly as mounted: `/v1/listings/:id`, `/v1/proxy/:target/*`. */
   path: string;
   operationId: string;
   summary: string;

@@ -1,22 +1,37 @@
 /**
- * One proxied call, DESIGN §2 steps 1–7, for `ANY /v1/proxy/:listing/*`:
- * validate → reserve credit (WalletDO) and admit (CapacityFenceDO) in parallel → open the seller's
- * key → forward (allowlisted headers, key injected) → stream the answer back → after the response:
- * confirm or refund, health telemetry. Before the upstream request only the two Durable Objects
- * are touched; Postgres and Redis never. docs/decisions/010-proxy.md has the tables.
+ * One proxied call, DESIGN §2 steps 1–7, for `ANY /v1/proxy/:target/*` where the target is a
+ * listing id (pinned) or a service name (routed among its sellers, with failover):
+ * validate → choose candidates (workers/routing/) → reserve credit (WalletDO) and admit
+ * (CapacityFenceDO) in parallel → open the seller's key → forward (allowlisted headers, key
+ * injected) → stream the answer back → after the response: confirm or refund, health telemetry.
+ * Before the upstream request only the two Durable Objects are touched (a cold isolate routing
+ * by service reads the service's listings from Postgres once). docs/decisions/010-proxy.md and
+ * 012-routing.md have the tables.
  */
 import { bearerToken, parseApiKey } from "../auth/api-key.ts";
 import type { LedgerEntryDraft, ReserveResult } from "../credit/interface.ts";
 import type { Env } from "../env.ts";
 import { ApiError, type ErrorCode, errorResponse } from "../errors.ts";
-import type { AdmitResult, ListingConfig } from "../fence/interface.ts";
+import type { AdmitRefusal, AdmitResult, ListingConfig } from "../fence/interface.ts";
 import { normalizeRequestPath } from "../fence/paths.ts";
 import { fenceStub } from "../fence/stub.ts";
 import { redactError } from "../lib/redact.ts";
 import { walletStub } from "../lib/wallet-stub.ts";
+import { ServiceSlug } from "../listings/interface.ts";
 import { openListingKey } from "../listings/vault.ts";
 import { walletCallRate } from "../ratelimit/wallet-rates.ts";
 import { issueReceipt } from "../receipts/signer.ts";
+import { routeService } from "../routing/candidates.ts";
+import {
+  type AttemptState,
+  afterFailure,
+  exhausted,
+  type Failure,
+  type FailureKind,
+  mayTryNext,
+  TOTAL_DEADLINE_MS,
+} from "../routing/failover.ts";
+import { localFeedback } from "../routing/feedback.ts";
 import { queueHealth } from "../telemetry/health-batch.ts";
 import type { HealthSample } from "../telemetry/health-window.ts";
 import { inspectTokenRequest, readCappedBody, type TokenRequest } from "./body.ts";
@@ -45,7 +60,8 @@ export interface ProxyRequest {
   request: Request;
   /** The gateway's id of this HTTP request (request-id middleware). */
   requestId: string;
-  listingId: string;
+  /** A listing id (pinned) or a service name (routed). */
+  target: string;
   waitUntil(promise: Promise<unknown>): void;
 }
 
@@ -65,12 +81,14 @@ interface Admitted {
   tokenRequest: TokenRequest;
   promptBytes: number;
   ceiling: number;
+  /** Abort the upstream request if its headers take longer than this, ms. */
+  timeoutMs: number;
   waitUntil(promise: Promise<unknown>): void;
 }
 
-function refusalResponse(refusal: Refusal, requestId: string, listingId: string): Response {
+function refusalResponse(refusal: Refusal, requestId: string, listingId: string | null): Response {
   return errorResponse(refusal.code, refusal.message, requestId, refusal.retryAfter, {
-    [LISTING_HEADER]: listingId,
+    ...(listingId === null ? {} : { [LISTING_HEADER]: listingId }),
     [COST_HEADER]: "0",
   });
 }
@@ -81,32 +99,49 @@ function fail(code: ErrorCode, message: string): Refusal {
 
 /** Runs one proxied call and returns the buyer's response (errors as our envelope). */
 export async function proxyCall(input: ProxyRequest): Promise<Response> {
-  const { env, requestId, listingId } = input;
+  const { env, requestId, target } = input;
+  const listingHeader = LISTING_ID.test(target) ? target : null;
   try {
     return await runCall(input);
   } catch (err) {
-    if (err instanceof ApiError) return refusalResponse(err, requestId, listingId);
+    if (err instanceof ApiError) return refusalResponse(err, requestId, listingHeader);
     log("error", "proxy call failed", {
       requestId,
-      listingId,
+      target,
       reason: redactError(err, [env.VAULT_MASTER_KEYS, env.RECEIPT_KEY]),
     });
     return refusalResponse(
       fail("internal_error", "Internal error; quote the request id when reporting it."),
       requestId,
-      listingId,
+      listingHeader,
     );
   }
 }
 
-async function runCall(input: ProxyRequest): Promise<Response> {
-  const { env, request, requestId, listingId } = input;
-  const refuse = (r: Refusal) => refusalResponse(r, requestId, listingId);
+/** A listing to try, with the price this isolate believes it has (null: unknown, admit first). */
+interface Target {
+  listingId: string;
+  pricing: Pricing | null;
+}
 
-  // 1. Validate: listing id, path (raw, still percent-encoded), key shape, body size.
-  if (!LISTING_ID.test(listingId)) return refuse(fail("not_found", "Unknown listing"));
+function admitFailureKind(reason: AdmitRefusal): FailureKind {
+  return reason === "method_not_allowed" || reason === "path_not_allowed" ? "route" : "unavailable";
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function runCall(input: ProxyRequest): Promise<Response> {
+  const { env, request, requestId, target } = input;
+  const pinned = LISTING_ID.test(target);
+  const refuse = (r: Refusal, listingId: string | null = pinned ? target : null) =>
+    refusalResponse(r, requestId, listingId);
+
+  // 1. Validate: target, path (raw, still percent-encoded), key shape, body size.
+  if (!pinned && !ServiceSlug.safeParse(target).success) {
+    return refuse(fail("not_found", "Unknown listing or service"));
+  }
   const url = new URL(request.url);
-  const prefix = `/v1/proxy/${listingId}`;
+  const prefix = `/v1/proxy/${target}`;
   const rawPath = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : "";
   const normalized = normalizeRequestPath(rawPath);
   if (!normalized.ok) return refuse(fail("invalid_request", `Refused upstream path: ${normalized.reason}`));
@@ -124,6 +159,7 @@ async function runCall(input: ProxyRequest): Promise<Response> {
     return refuse(fail("invalid_request", "Compressed request bodies are not supported"));
   }
   const method = request.method.toUpperCase();
+  // In memory (capped): the same bytes are replayed to every attempt.
   const body = method === "GET" || method === "HEAD" ? null : await readCappedBody(request);
   const promptBytes = body?.byteLength ?? 0;
 
@@ -134,66 +170,139 @@ async function runCall(input: ProxyRequest): Promise<Response> {
     tokenRequest ??= inspectTokenRequest(body, request.headers.get("content-type"));
     return tokenRequest;
   };
-  const amountFor = (pricing: Pricing) =>
-    reserveAmount(pricing, tokenCeiling(promptBytes, tokenInfo(pricing).maxTokens));
+  const ceilingFor = (pricing: Pricing) => tokenCeiling(promptBytes, tokenInfo(pricing).maxTokens);
+  const amountFor = (pricing: Pricing) => reserveAmount(pricing, ceilingFor(pricing));
 
-  // 3. Reserve and admit: in parallel when this isolate knows the price, else admit first.
-  const wallet = walletStub(env, parsedKey.wallet);
-  const fence = fenceStub(env, listingId);
-  const cached = listingPrices.get(listingId, Date.now());
-  let admitted: AdmitResult;
-  let reserved: ReserveResult;
-  if (cached) {
-    const [r, a] = await Promise.allSettled([
-      wallet.reserve(id, apiKey, amountFor(cached), walletCallRate(env)),
-      fence.admit(id, method, normalized.path),
-    ]);
-    if (a.status === "rejected" || r.status === "rejected") {
-      if (r.status === "fulfilled" && r.value.ok) input.waitUntil(refund(wallet, id, requestId));
-      throw a.status === "rejected" ? a.reason : (r as PromiseRejectedResult).reason;
-    }
-    admitted = a.value;
-    reserved = r.value;
-    // An unknown key is reported first: nothing about the listing is told to a stranger.
-    if (!reserved.ok && reserved.reason === "unauthorized") return refuse(reserveRefusal("unauthorized", reserved));
-    if (!admitted.ok) {
-      if (reserved.ok) input.waitUntil(refund(wallet, id, requestId));
-      return refuse(admitRefusal(admitted.reason, admitted.retryAfter));
-    }
+  // 2. Candidates: the pinned listing, or the service's listings in weighted-random score order.
+  const started = Date.now();
+  let targets: Target[];
+  let backoffRetryAfter: number | null = null;
+  if (pinned) {
+    targets = [{ listingId: target, pricing: listingPrices.get(target, started) ?? null }];
   } else {
-    admitted = await fence.admit(id, method, normalized.path);
-    if (!admitted.ok) return refuse(admitRefusal(admitted.reason, admitted.retryAfter));
-    reserved = await wallet.reserve(id, apiKey, amountFor(admitted.config), walletCallRate(env));
-  }
-  // Refused credit after an admission: the admission stays counted (capacity errs on the safe side).
-  if (!reserved.ok) return refuse(reserveRefusal(reserved.reason, reserved));
-
-  const config = admitted.config;
-  const pricing: Pricing = { price: config.price, pricingUnit: config.pricingUnit };
-  listingPrices.set(listingId, pricing, Date.now());
-  const needed = amountFor(pricing);
-  let reservedId = id;
-  if (needed > reserved.amount) {
-    // The price went up since this isolate cached it: swap the reservation for one that covers it.
-    await refund(wallet, id, requestId);
-    reservedId = `${id}-r`;
-    const again = await wallet.reserve(reservedId, apiKey, needed, walletCallRate(env));
-    if (!again.ok) return refuse(reserveRefusal(again.reason, again));
+    const routed = await routeService(env, target, amountFor, input.waitUntil);
+    if (!routed.known) return refuse(fail("not_found", "Unknown listing or service"));
+    targets = routed.candidates;
+    backoffRetryAfter = routed.backoffRetryAfter;
   }
 
-  const call: Admitted = {
-    env,
-    requestId,
-    callId: reservedId,
-    wallet: parsedKey.wallet,
-    config,
-    pricing,
-    tokenRequest: tokenInfo(pricing),
-    promptBytes,
-    ceiling: tokenCeiling(promptBytes, tokenInfo(pricing).maxTokens),
-    waitUntil: input.waitUntil,
+  const wallet = walletStub(env, parsedKey.wallet);
+  const failures: Failure[] = [];
+  let reservation: { id: string; amount: bigint } | null = null;
+  // Each reservation of this call gets its own id (a refunded id is remembered by the WalletDO):
+  // the call id, then `<id>-r`, `<id>-r2`, … The one that is confirmed is the ledger and receipt id.
+  let reservations = 0;
+  const nextReserveId = () => {
+    const n = reservations++;
+    return n === 0 ? id : n === 1 ? `${id}-r` : `${id}-r${n}`;
   };
-  return forward(call, request, method, normalized.path, url.search);
+  let upstreamAttempts = 0;
+  let tried = 0;
+  const remaining = () => (pinned ? UPSTREAM_HEADERS_TIMEOUT_MS : started + TOTAL_DEADLINE_MS - Date.now());
+  const giveUp = (r: Refusal, listingId: string | null) => {
+    if (reservation) {
+      const open = reservation.id;
+      input.waitUntil(refund(wallet, open, requestId));
+    }
+    return refuse(r, listingId);
+  };
+
+  for (const candidate of targets) {
+    if (!mayTryNext(tried, upstreamAttempts, remaining())) break;
+    tried += 1;
+    const { listingId } = candidate;
+    const fence = fenceStub(env, listingId);
+
+    // 3. Reserve and admit: in parallel when the price is known, else admit first. Later
+    // candidates only admit; the reservation is swapped when one needs more than it covers.
+    let admitted: AdmitResult;
+    if (reservation === null && candidate.pricing !== null) {
+      const reserveId = nextReserveId();
+      const [r, a] = await Promise.allSettled([
+        wallet.reserve(reserveId, apiKey, amountFor(candidate.pricing), walletCallRate(env)),
+        fence.admit(id, method, normalized.path),
+      ]);
+      if (a.status === "rejected" || r.status === "rejected") {
+        if (r.status === "fulfilled" && r.value.ok) input.waitUntil(refund(wallet, reserveId, requestId));
+        throw a.status === "rejected" ? a.reason : (r as PromiseRejectedResult).reason;
+      }
+      const reserved: ReserveResult = r.value;
+      admitted = a.value;
+      // An unknown key is reported first: nothing about the listing is told to a stranger.
+      if (!reserved.ok && reserved.reason === "unauthorized") return refuse(reserveRefusal("unauthorized", reserved));
+      if (reserved.ok) reservation = { id: reserveId, amount: reserved.amount };
+      // Refused credit after an admission: the admission stays counted (capacity errs on the safe side).
+      else if (admitted.ok) {
+        const refusal = reserveRefusal(reserved.reason, reserved);
+        // Too dear for this buyer: a cheaper seller of the service may still do.
+        if (pinned || reserved.reason !== "insufficient_credit") return giveUp(refusal, pinned ? listingId : null);
+        failures.push({ kind: "unavailable", refusal, listingId });
+        continue;
+      }
+    } else {
+      admitted = await fence.admit(id, method, normalized.path);
+    }
+    if (!admitted.ok) {
+      const refusal = admitRefusal(admitted.reason, admitted.retryAfter);
+      if (admitted.reason === "backoff" && admitted.retryAfter !== undefined) {
+        localFeedback.backoff(listingId, Date.now() + admitted.retryAfter * 1000, Date.now());
+      }
+      if (admitted.reason === "capacity") localFeedback.headroom(listingId, 1, 1, Date.now());
+      if (pinned) return giveUp(refusal, listingId);
+      failures.push({ kind: admitFailureKind(admitted.reason), refusal, listingId });
+      continue;
+    }
+    const config = admitted.config;
+    localFeedback.headroom(listingId, admitted.usedInWindow, admitted.resaleCapacity, Date.now());
+    const pricing: Pricing = { price: config.price, pricingUnit: config.pricingUnit };
+    listingPrices.set(listingId, pricing, Date.now());
+    const needed = amountFor(pricing);
+    if (reservation === null || needed > reservation.amount) {
+      // No reservation yet, or this seller costs more than it covers: (re)reserve, refunding the old one first.
+      if (reservation !== null) await refund(wallet, reservation.id, requestId);
+      reservation = null;
+      const reserveId = nextReserveId();
+      const again = await wallet.reserve(reserveId, apiKey, needed, walletCallRate(env));
+      if (!again.ok) {
+        // Too dear for this buyer: a cheaper seller of the service may still do.
+        if (!pinned && again.reason === "insufficient_credit") {
+          failures.push({ kind: "unavailable", refusal: reserveRefusal(again.reason, again), listingId });
+          continue;
+        }
+        return refuse(reserveRefusal(again.reason, again), pinned ? listingId : null);
+      }
+      reservation = { id: reserveId, amount: again.amount };
+    }
+
+    const call: Admitted = {
+      env,
+      requestId,
+      callId: reservation.id,
+      wallet: parsedKey.wallet,
+      config,
+      pricing,
+      tokenRequest: tokenInfo(pricing),
+      promptBytes,
+      ceiling: ceilingFor(pricing),
+      timeoutMs: Math.min(UPSTREAM_HEADERS_TIMEOUT_MS, Math.max(1, remaining())),
+      waitUntil: input.waitUntil,
+    };
+    let retried = false;
+    for (;;) {
+      upstreamAttempts += 1;
+      const result = await forward(call, request, method, normalized.path, url.search);
+      if (result.ok) return result.response;
+      failures.push(result.failure);
+      const state: AttemptState = { pinned, retried, upstreamAttempts, remainingMs: remaining() };
+      const step = afterFailure(result.failure.kind, state, Math.random);
+      if (step.action === "stop") return giveUp(result.failure.refusal, listingId);
+      if (step.action === "next") break;
+      retried = true;
+      call.timeoutMs = Math.min(UPSTREAM_HEADERS_TIMEOUT_MS, Math.max(1, remaining() - step.delayMs));
+      await sleep(step.delayMs);
+    }
+  }
+  return giveUp(exhausted(failures, backoffRetryAfter), null);
 }
 
 async function refund(wallet: ReturnType<typeof walletStub>, id: string, requestId: string): Promise<void> {
@@ -205,12 +314,19 @@ async function refund(wallet: ReturnType<typeof walletStub>, id: string, request
   }
 }
 
-/** After the response: health telemetry (batched per isolate, then Redis Lua), best effort. */
+/**
+ * An attempt's outcome: into this isolate's routing feedback at once, and into the health
+ * telemetry (batched per isolate, then Redis Lua) after the response, best effort.
+ */
 function recordAfter(call: Admitted, sample: HealthSample): void {
-  queueHealth(call.env, call.waitUntil, call.config.listingId, sample, Date.now());
+  const now = Date.now();
+  const local = sample.outcome === "ok" ? "ok" : sample.outcome === "client_error" ? "client_error" : "failed";
+  localFeedback.record(call.config.listingId, local, sample.latencyMs, now);
+  queueHealth(call.env, call.waitUntil, call.config.listingId, sample, now);
 }
 
 function fenceBackoff(call: Admitted, seconds: number): void {
+  localFeedback.backoff(call.config.listingId, Date.now() + seconds * 1000, Date.now());
   call.waitUntil(
     fenceStub(call.env, call.config.listingId)
       .backoff(seconds)
@@ -256,20 +372,37 @@ async function receiptFor(call: Admitted, metered: Metered, timestamp: number): 
   });
 }
 
+type AttemptResult = { ok: true; response: Response } | { ok: false; failure: Failure };
+
+/** Which failure an upstream status is, for failover (workers/routing/failover.ts). */
+function upstreamFailureKind(status: number, health: HealthSample["outcome"]): FailureKind {
+  if (health === "client_error") return "client";
+  if (health === "rate_limited") return "rate_limited";
+  // Refused credentials and redirects do not get better by asking the same seller again.
+  if (status === 401 || status === 402 || status === 403 || status === 407 || (status >= 300 && status < 400)) {
+    return "unusable";
+  }
+  return "seller";
+}
+
+/**
+ * One upstream attempt for an admitted, reserved call: the served response, or a failure for the
+ * failover loop (nothing has reached the buyer then; the reservation stays open for the caller).
+ */
 async function forward(
   call: Admitted,
   request: Request,
   method: string,
   path: string,
   search: string,
-): Promise<Response> {
+): Promise<AttemptResult> {
   const { env, config } = call;
-  const refuse = (r: Refusal) => {
-    refundAfter(call);
-    return refusalResponse(r, call.requestId, config.listingId);
-  };
+  const failed = (kind: FailureKind, refusal: Refusal): AttemptResult => ({
+    ok: false,
+    failure: { kind, refusal, listingId: config.listingId },
+  });
   if (env.GATEWAY_MODE === "production" && !config.upstreamBaseUrl.startsWith("https://")) {
-    return refuse(fail("upstream_error", "The listing's upstream is not reachable over https"));
+    return failed("unusable", fail("upstream_error", "The listing's upstream is not reachable over https"));
   }
 
   // 4. The seller's key: plaintext only in this isolate's memory, ≤ 30 s.
@@ -282,7 +415,7 @@ async function forward(
       listingId: config.listingId,
       reason: String(err),
     });
-    return refuse(fail("upstream_error", "The listing's provider key is unusable"));
+    return failed("unusable", fail("upstream_error", "The listing's provider key is unusable"));
   }
 
   // 5. Forward: allowlisted headers, key injected, redirects never followed.
@@ -292,10 +425,10 @@ async function forward(
     injectKeyHeader(headers, config.keyInjection, key);
     target = upstreamUrl(config.upstreamBaseUrl, path, search, config.keyInjection, key);
   } catch {
-    return refuse(fail("upstream_error", "The listing's key injection is misconfigured"));
+    return failed("unusable", fail("upstream_error", "The listing's key injection is misconfigured"));
   }
   const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), UPSTREAM_HEADERS_TIMEOUT_MS);
+  const timer = setTimeout(() => abort.abort(), call.timeoutMs);
   const sentAt = Date.now();
   let upstream: Response;
   try {
@@ -310,8 +443,8 @@ async function forward(
     // The error text may carry the upstream URL (and so a query-injected key): never logged or shown.
     recordAfter(call, { outcome: "error", latencyMs: null });
     return abort.signal.aborted
-      ? refuse(fail("upstream_timeout", "The upstream did not answer in time"))
-      : refuse(fail("upstream_error", "The upstream could not be reached"));
+      ? failed("seller", fail("upstream_timeout", "The upstream did not answer in time"))
+      : failed("seller", fail("upstream_error", "The upstream could not be reached"));
   } finally {
     clearTimeout(timer);
   }
@@ -323,14 +456,19 @@ async function forward(
     await upstream.body?.cancel().catch(() => {});
     if (verdict.backoff !== undefined) fenceBackoff(call, verdict.backoff);
     recordAfter(call, { outcome: verdict.health, latencyMs });
-    return refuse(verdict);
+    const { code, message, retryAfter } = verdict;
+    return failed(upstreamFailureKind(upstream.status, verdict.health), {
+      code,
+      message,
+      ...(retryAfter === undefined ? {} : { retryAfter }),
+    });
   }
 
   const out = forwardResponseHeaders(upstream.headers);
   out.set(LISTING_HEADER, config.listingId);
   const contentType = upstream.headers.get("content-type") ?? "";
   if (/^text\/event-stream\b/i.test(contentType) && upstream.body !== null) {
-    return streamed(call, upstream, out, latencyMs);
+    return { ok: true, response: streamed(call, upstream, out, latencyMs) };
   }
 
   // A token-priced JSON answer is read whole for its usage; everything else streams straight through.
@@ -356,7 +494,10 @@ async function forward(
   // 7. After the response has started: confirm, telemetry.
   call.waitUntil(confirmCall(call, metered, timestamp));
   recordAfter(call, { outcome: "ok", latencyMs });
-  return new Response(method === "HEAD" ? null : responseBody, { status: upstream.status, headers: out });
+  return {
+    ok: true,
+    response: new Response(method === "HEAD" ? null : responseBody, { status: upstream.status, headers: out }),
+  };
 }
 
 function sseEvent(event: string, data: unknown): string {

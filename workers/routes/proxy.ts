@@ -8,18 +8,18 @@ import type { AppEnv } from "../types.ts";
 export const proxyApi = [
   operation({
     method: "all",
-    path: "/v1/proxy/:listing/*",
+    path: "/v1/proxy/:target/*",
     operationId: "proxy",
     summary: "Call a listing's upstream API, metered per call and paid from the caller's balance",
     description:
       "Any method the listing allows. The seller's key is injected by the gateway; request and response headers pass by allowlist. " +
       "Every answer carries `X-Proxygate-Request-Id`, `X-Proxygate-Listing`, `X-Proxygate-Cost` (micro-USDC) and, on success, " +
       "`X-Proxygate-Receipt`. Streams (SSE) end with an `event: proxygate` trailer carrying cost and receipt. " +
-      "OpenAI SDKs: `baseURL = <gateway>/v1/proxy/<listing>`, `apiKey = pgk_…`.",
+      "The listing that served is named in `X-Proxygate-Listing`. OpenAI SDKs: `baseURL = <gateway>/v1/proxy/<service or listing>/v1`, `apiKey = pgk_…`.",
     tags: ["proxy"],
     auth: "apiKey",
     params: z.object({
-      listing: z.string().describe("The listing id"),
+      target: z.string().describe("A listing id (pinned) or a service name (routed among its sellers with failover)"),
       path: z.string().describe("The upstream path, e.g. `v1/chat/completions` (may contain slashes)"),
     }),
     body: z.unknown().describe("Passed to the upstream as is (up to 2 MiB, uncompressed)"),
@@ -41,19 +41,20 @@ export const proxyApi = [
 ];
 
 /**
- * `ANY /v1/proxy/:listing/*`: the metered proxy (workers/proxy/call.ts). Authentication is the
- * WalletDO's reserve (no extra round trip through the auth middleware).
+ * `ANY /v1/proxy/:target/*`: the metered proxy (workers/proxy/call.ts). The target is a listing id
+ * (pinned) or a service name (routed among its sellers with failover, docs/decisions/012).
+ * Authentication is the WalletDO's reserve (no extra round trip through the auth middleware).
  */
 export const proxy = new Hono<AppEnv>()
-  .all("/v1/proxy/:listing", () => {
-    throw new ApiError("invalid_request", "Missing upstream path: call /v1/proxy/<listing>/<path>");
+  .all("/v1/proxy/:target", () => {
+    throw new ApiError("invalid_request", "Missing upstream path: call /v1/proxy/<listing or service>/<path>");
   })
-  .all("/v1/proxy/:listing/*", (c) =>
+  .all("/v1/proxy/:target/*", (c) =>
     proxyCall({
       env: c.env,
       request: c.req.raw,
       requestId: c.var.requestId,
-      listingId: c.req.param("listing"),
+      target: c.req.param("target"),
       waitUntil: (p) => c.executionCtx.waitUntil(p),
     }),
   );

@@ -94,6 +94,8 @@ export interface HealthStats {
   /** Upper bound of the histogram slot holding the median / 95th percentile latency, ms. */
   p50Ms: number | null;
   p95Ms: number | null;
+  /** Mean latency of the calls with one, ms (exact, unlike the histogram bounds); null without any. */
+  meanMs: number | null;
 }
 
 function percentile(histogram: readonly number[], total: number, q: number): number | null {
@@ -119,6 +121,7 @@ export function summarizeHealth(buckets: readonly BucketCounts[]): HealthStats {
   let errors = 0;
   let rateLimited = 0;
   let latencyCount = 0;
+  let latencySumMs = 0;
   let active = 0;
   let up = 0;
   for (const b of buckets) {
@@ -126,6 +129,7 @@ export function summarizeHealth(buckets: readonly BucketCounts[]): HealthStats {
     errors += b.errors;
     rateLimited += b.rateLimited;
     latencyCount += b.latencyCount;
+    latencySumMs += b.latencySumMs;
     b.histogram.forEach((count, slot) => {
       histogram[slot] = (histogram[slot] ?? 0) + count;
     });
@@ -142,6 +146,7 @@ export function summarizeHealth(buckets: readonly BucketCounts[]): HealthStats {
     rateLimitRate: calls === 0 ? null : rateLimited / calls,
     p50Ms: percentile(histogram, latencyCount, 0.5),
     p95Ms: percentile(histogram, latencyCount, 0.95),
+    meanMs: latencyCount === 0 ? null : latencySumMs / latencyCount,
   };
 }
 
