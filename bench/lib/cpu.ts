@@ -1,7 +1,8 @@
 /**
  * CPU time per process, read from /proc (Linux; elsewhere every figure is null). The benchmark
- * divides it by the requests served: unlike req/s, CPU per request hardly moves when other
- * programs share the machine, so it is the figure to compare between runs.
+ * divides it by the requests served. CPU per request moves much less than req/s when other
+ * programs compete for the cores, so it is the figure to compare between runs (still as a median:
+ * heavy contention inflates it too, by ~20 % at a load average of 10 on 2 cores).
  */
 import { readdirSync, readFileSync } from "node:fs";
 
