@@ -1,26 +1,45 @@
 /**
  * `npm run bench:proxy` — what the gateway costs on the hot path, measured through workerd
- * (Miniflare directly, never `wrangler dev`), against one local upstream reached three ways:
- *   (a) directly, (b) through a bare passthrough Worker, (c) through the full proxy path with
- *   auth, reservation, capacity fence and metering on.
- * Prints req/s, p50 and p99 for each and the c/b ratios. Options: --seconds, --concurrency.
+ * (Miniflare directly, never `wrangler dev`), against one local upstream reached four ways:
+ *   (a)  directly,
+ *   (b)  through a bare passthrough Worker (no compatibility flags, no assets),
+ *   (b′) through the same passthrough Worker deployed in the gateway's shape (its compatibility
+ *        date and flags, its static-assets router with `run_worker_first`),
+ *   (c)  through the full proxy path with auth, reservation, capacity fence and metering on.
+ * (b′) − (b) is what the deployment shape costs; (c) − (b′) is what the gateway's own code costs.
+ *
+ * Fair play: every Worker runs in its own Miniflare with the same options; the engines (demo
+ * upstream, Redis, Postgres) run in a child process, never in the load generator's event loop;
+ * the paths take turns, round after round, and the table shows per-path medians over the rounds.
+ * Durable Object storage lives on a RAM disk (--storage ram, the default): see README
+ * "Benchmark" for why that is the fair local stand-in for production storage.
+ *
+ * Options: --seconds, --concurrency, --warmup, --rounds, --storage ram|disk, --only (e.g. "b,c"),
+ * --inspect-port (the gateway's V8 inspector, to take CPU profiles while it runs).
  */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { generateKeyPairSigner } from "@solana/kit";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
-import { startHermeticEngines } from "../dev/engines-main.ts";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { faucet, fundedBuyer, signIn } from "../dev/lib/buyer.ts";
-import { stopAll } from "../dev/lib/process.ts";
 import { RELAXED_LIMITS } from "../dev/limits.ts";
-import { startWorker } from "../dev/worker.ts";
-import { type LoadResult, runLoad } from "./lib/load.ts";
+import { ROOT, startWorker } from "../dev/worker.ts";
+import { descendants, totalCpuMs } from "./lib/cpu.ts";
+import { spawnEngines } from "./lib/engines.ts";
+import { type LoadResult, runLoad, type Target } from "./lib/load.ts";
 
 const { values: args } = parseArgs({
   options: {
-    seconds: { type: "string", default: "10" },
+    seconds: { type: "string", default: "8" },
     concurrency: { type: "string", default: "16" },
     warmup: { type: "string", default: "2" },
+    rounds: { type: "string", default: "3" },
+    storage: { type: "string", default: "ram" },
+    only: { type: "string", default: "a,b,b',c" },
+    "inspect-port": { type: "string" },
   },
 });
 const load = {
@@ -28,6 +47,8 @@ const load = {
   concurrency: Number(args.concurrency),
   warmupSeconds: Number(args.warmup),
 };
+const rounds = Math.max(1, Number(args.rounds));
+if (args.storage !== "ram" && args.storage !== "disk") throw new Error("--storage is ram or disk");
 
 /** The smallest Worker that forwards a request: the baseline any gateway Worker pays anyway. */
 const PASSTHROUGH = `export default {
@@ -37,36 +58,90 @@ const PASSTHROUGH = `export default {
   },
 };`;
 
-function row(r: LoadResult): string {
-  return `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.errors} |`;
+type MiniflareInput = Parameters<typeof convertV4MiniflareOptions>[0];
+
+interface PathResult extends LoadResult {
+  /** CPU milliseconds per request of the workerd serving this path; null where /proc is absent. */
+  serverCpu: number | null;
+  /** CPU milliseconds per request of everything else this benchmark runs (engines, load generator). */
+  restCpu: number | null;
+}
+
+function median(values: number[]): number {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return Number.NaN;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
+}
+
+function fmt(n: number | null, digits: number): string {
+  return n === null || !Number.isFinite(n) ? "–" : n.toFixed(digits);
+}
+
+/** Processes this benchmark started after `before` was taken (the workerd of one Miniflare). */
+function newChildren(before: ReadonlySet<number>, exclude: ReadonlySet<number>): number[] {
+  return descendants(process.pid).filter((p) => p !== process.pid && !before.has(p) && !exclude.has(p));
 }
 
 async function main(): Promise<void> {
-  const { engines, stateDir, cleanup } = await startHermeticEngines();
-  const stops: Array<() => Promise<unknown>> = [cleanup];
+  const stops: Array<() => Promise<unknown>> = [];
+  const scratch = mkdtempSync(join(tmpdir(), "proxygate-bench-"));
+  stops.push(async () => rmSync(scratch, { recursive: true, force: true }));
+  // DO storage (and Miniflare's other state) on a RAM disk: see the header and README "Benchmark".
+  const ramRoot = existsSync("/dev/shm") ? "/dev/shm" : null;
+  if (args.storage === "ram" && ramRoot === null) console.warn("no /dev/shm here: storage stays on disk");
+  const persistRoot = mkdtempSync(join(args.storage === "ram" && ramRoot ? ramRoot : tmpdir(), "proxygate-bench-do-"));
+  stops.push(async () => rmSync(persistRoot, { recursive: true, force: true }));
+  const miniflareCommon = (name: string) => ({
+    host: "127.0.0.1",
+    port: 0,
+    resourcePersistencePath: join(persistRoot, name),
+  });
   try {
+    const engines = await spawnEngines();
+    stops.unshift(engines.stop);
+    const { info } = engines;
+    const enginePids = () => descendants(engines.pid);
+    const vars = info.vars;
+
+    let before = new Set(descendants(process.pid));
+    const excluded = () => new Set(enginePids());
     const gateway = await startWorker({
-      vars: { ...engines.vars, ...RELAXED_LIMITS },
-      outDir: join(stateDir, "build"),
-      stateDir: join(stateDir, "wrangler"),
+      vars: { ...vars, ...RELAXED_LIMITS },
+      outDir: join(scratch, "build"),
+      stateDir: join(scratch, "wrangler"),
+      persistDir: join(persistRoot, "gateway"),
+      ...(args["inspect-port"] === undefined ? {} : { inspectorPort: Number(args["inspect-port"]) }),
     });
     stops.unshift(gateway.stop);
-    const passthrough = new Miniflare(
-      convertV4MiniflareOptions({
-        host: "127.0.0.1",
-        port: 0,
+    const gatewayPids = newChildren(before, excluded());
+
+    const startPassthrough = async (name: string, shaped: boolean) => {
+      before = new Set(descendants(process.pid));
+      // The gateway's own compatibility date for both; the shaped one also gets its flags and assets.
+      const { compatibilityDate, compatibilityFlags, assets } = unstable_getMiniflareWorkerOptions(
+        join(ROOT, "wrangler.toml"),
+      ).workerOptions;
+      const options: Record<string, unknown> = {
+        ...miniflareCommon(name),
+        name: "passthrough",
         modules: true,
         script: PASSTHROUGH,
-        compatibilityDate: "2026-08-01",
-        bindings: { UPSTREAM: engines.upstreamUrl },
-      } as Parameters<typeof convertV4MiniflareOptions>[0]),
-    );
-    const passthroughUrl = (await passthrough.ready).toString().replace(/\/$/, "");
-    stops.unshift(() => passthrough.dispose());
+        compatibilityDate,
+        ...(shaped ? { compatibilityFlags, assets } : {}),
+        bindings: { UPSTREAM: info.upstreamUrl },
+      };
+      const mf = new Miniflare(convertV4MiniflareOptions(options as MiniflareInput));
+      const url = (await mf.ready).toString().replace(/\/$/, "");
+      stops.unshift(() => mf.dispose());
+      return { url, pids: newChildren(before, excluded()) };
+    };
+    const bare = await startPassthrough("bare", false);
+    const shaped = await startPassthrough("shaped", true);
 
     // A seller lists the demo data API; a buyer with a funded vault calls it.
     const seller = await generateKeyPairSigner();
-    await faucet(engines.solanaRpcUrl, seller.address, { sol: 1_000_000_000 });
+    await faucet(info.solanaRpcUrl, seller.address, { sol: 1_000_000_000 });
     const sellerKey = await signIn(gateway.url, seller);
     const created = await fetch(`${gateway.url}/v1/listings`, {
       method: "POST",
@@ -76,58 +151,143 @@ async function main(): Promise<void> {
         type: "proxy",
         category: "data",
         description: "benchmark listing",
-        upstreamBaseUrl: engines.upstreamUrl,
+        upstreamBaseUrl: info.upstreamUrl,
         allowedMethods: ["GET"],
         allowedPaths: ["/data/quotes/*"],
         keyInjection: { kind: "header", name: "X-Api-Key" },
         price: "100",
         pricingUnit: "per_call",
         capacity: { total: 10_000_000, reservedForSelf: 0, window: "minute" },
-        providerKey: engines.upstreamApiKey,
+        providerKey: info.upstreamApiKey,
       }),
     });
     if (!created.ok) throw new Error(`creating the listing failed: ${created.status} ${await created.text()}`);
     const listing = ((await created.json()) as { id: string }).id;
-    const buyer = await fundedBuyer(gateway.url, engines.solanaRpcUrl, engines.usdcMint, 1_000_000_000);
+    const buyer = await fundedBuyer(gateway.url, info.solanaRpcUrl, vars.USDC_MINT, 1_000_000_000);
 
     const path = "/data/quotes/PGT";
-    const upstreamHeaders = { "x-api-key": engines.upstreamApiKey };
+    const upstreamHeaders = { "x-api-key": info.upstreamApiKey };
+    const paths: Array<{ key: string; name: string; target: Target; pids: number[] }> = [
+      {
+        key: "a",
+        name: "(a) upstream directly",
+        target: { url: `${info.upstreamUrl}${path}`, headers: upstreamHeaders },
+        pids: [],
+      },
+      {
+        key: "b",
+        name: "(b) bare passthrough Worker",
+        target: { url: `${bare.url}${path}`, headers: upstreamHeaders },
+        pids: bare.pids,
+      },
+      {
+        key: "b'",
+        name: "(b′) passthrough, gateway's shape",
+        target: { url: `${shaped.url}${path}`, headers: upstreamHeaders },
+        pids: shaped.pids,
+      },
+      {
+        key: "c",
+        name: "(c) proxygate, full path",
+        target: {
+          url: `${gateway.url}/v1/proxy/${listing}${path}`,
+          headers: { authorization: `Bearer ${buyer.apiKey}` },
+        },
+        pids: gatewayPids,
+      },
+    ];
+    const selected = paths.filter((p) => args.only.split(",").includes(p.key));
     const probe = await fetch(`${gateway.url}/v1/proxy/${listing}${path}`, {
       headers: { authorization: `Bearer ${buyer.apiKey}` },
     });
     if (!probe.ok) throw new Error(`a proxied call failed: ${probe.status} ${await probe.text()}`);
+    await probe.arrayBuffer();
 
-    console.log(`load: ${load.concurrency} concurrent, ${load.seconds} s each after ${load.warmupSeconds} s warm-up\n`);
-    const a = await runLoad(
-      "(a) upstream directly",
-      () => fetch(`${engines.upstreamUrl}${path}`, { headers: upstreamHeaders }),
-      load,
-    );
-    const b = await runLoad(
-      "(b) bare passthrough Worker",
-      () => fetch(`${passthroughUrl}${path}`, { headers: upstreamHeaders }),
-      load,
-    );
-    const c = await runLoad(
-      "(c) proxygate, full path",
-      () =>
-        fetch(`${gateway.url}/v1/proxy/${listing}${path}`, { headers: { authorization: `Bearer ${buyer.apiKey}` } }),
-      load,
-    );
-    console.log("| path | req/s | p50 ms | p99 ms | errors |");
-    console.log("|---|---|---|---|---|");
-    for (const r of [a, b, c]) console.log(row(r));
     console.log(
-      `\nc/b throughput ${(c.rps / b.rps).toFixed(2)} (target ≥ 0.75) · added p50 ${(c.p50 - b.p50).toFixed(2)} ms (target ≤ 1) · added p99 ${(c.p99 - b.p99).toFixed(2)} ms (target ≤ 5)`,
+      `load: ${load.concurrency} concurrent, ${load.seconds} s per path after ${load.warmupSeconds} s warm-up, ${rounds} round(s); DO storage: ${args.storage}\n`,
     );
+    const results = new Map<string, PathResult[]>();
+    for (let round = 1; round <= rounds; round++) {
+      for (const p of selected) {
+        let serverAt = 0;
+        let allAt = 0;
+        let serverCpu: number | null = null;
+        let restCpu: number | null = null;
+        const everything = () => [process.pid, ...enginePids(), ...gatewayPids, ...bare.pids, ...shaped.pids];
+        const r = await runLoad(p.name, p.target, load, {
+          start() {
+            serverAt = totalCpuMs(p.pids) ?? 0;
+            allAt = totalCpuMs(everything()) ?? 0;
+          },
+          stop() {
+            const server = totalCpuMs(p.pids);
+            const all = totalCpuMs(everything());
+            serverCpu = server === null ? null : server - serverAt;
+            restCpu = all === null ? null : all - allAt - (serverCpu ?? 0);
+          },
+        });
+        const per = (ms: number | null) => (ms === null || r.requests === 0 ? null : ms / r.requests);
+        const result: PathResult = { ...r, serverCpu: p.pids.length ? per(serverCpu) : null, restCpu: per(restCpu) };
+        results.set(p.key, [...(results.get(p.key) ?? []), result]);
+        console.log(
+          `round ${round} ${p.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}, CPU ms/req workerd ${fmt(result.serverCpu, 2)} rest ${fmt(result.restCpu, 2)}`,
+        );
+      }
+    }
+
+    const med = (key: string, f: (r: PathResult) => number | null) =>
+      median((results.get(key) ?? []).map((r) => f(r) ?? Number.NaN));
+    console.log(`\nmedians over ${rounds} round(s):\n`);
+    console.log("| path | req/s | p50 ms | p99 ms | errors | workerd CPU ms/req | other CPU ms/req |");
+    console.log("|---|---|---|---|---|---|---|");
+    for (const p of selected) {
+      const errors = (results.get(p.key) ?? []).reduce((n, r) => n + r.errors, 0);
+      console.log(
+        `| ${p.name} | ${fmt(
+          med(p.key, (r) => r.rps),
+          0,
+        )} | ${fmt(
+          med(p.key, (r) => r.p50),
+          2,
+        )} | ${fmt(
+          med(p.key, (r) => r.p99),
+          2,
+        )} | ${errors} | ${fmt(
+          med(p.key, (r) => r.serverCpu),
+          2,
+        )} | ${fmt(
+          med(p.key, (r) => r.restCpu),
+          2,
+        )} |`,
+      );
+    }
+    // Ratios per round (each pair ran back to back), then the median.
+    const ratio = (top: string, bottom: string, f: (t: PathResult, b: PathResult) => number) => {
+      const t = results.get(top) ?? [];
+      const b = results.get(bottom) ?? [];
+      return median(t.map((x, i) => (b[i] ? f(x, b[i]) : Number.NaN)));
+    };
+    for (const base of ["b", "b'"]) {
+      if (!results.has(base) || !results.has("c")) continue;
+      console.log(
+        `\nc/${base}: throughput ${fmt(
+          ratio("c", base, (c, b) => c.rps / b.rps),
+          2,
+        )} (target ≥ 0.75) · added p50 ${fmt(
+          ratio("c", base, (c, b) => c.p50 - b.p50),
+          2,
+        )} ms (target ≤ 1) · added p99 ${fmt(
+          ratio("c", base, (c, b) => c.p99 - b.p99),
+          2,
+        )} ms (target ≤ 5)`,
+      );
+    }
   } finally {
     for (const stop of stops) await stop().catch(() => {});
-    await stopAll();
   }
 }
 
-main().catch(async (err: unknown) => {
+main().catch((err: unknown) => {
   console.error("bench:proxy failed:", err instanceof Error ? err.message : err);
-  await stopAll();
   process.exit(1);
 });

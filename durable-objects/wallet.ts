@@ -57,6 +57,7 @@ import {
 import {
   finishedOutcome,
   getMeta,
+  type IoState,
   initWalletSchema,
   loadCredit,
   loadIo,
@@ -95,6 +96,12 @@ const ROW_BASE_MS = 10_000;
  * workers/credit/state.ts) and writes inside one synchronous SQLite transaction, with no await in
  * between. Network I/O (vault reads, the Postgres ledger flush) happens only in the alarm,
  * balance() and never between a read and a write. See docs/decisions/006-wallet-credit-model.md.
+ *
+ * The credit state is also held in memory, as last committed: this object is its storage's only
+ * writer, so the copy is exact, and it is replaced only after `transactionSync` returned (a
+ * rolled-back transaction leaves it untouched; a failed commit resets the whole object). Every
+ * write still reaches SQLite in the same synchronous transaction as before, and the output gate
+ * holds each reply until it is durable (docs/decisions/016-hot-path-storage.md).
  */
 export class WalletDO extends DurableObject<Env> implements WalletRpc {
   /** The alarm time this object last set (null: none, or it already fired). */
@@ -103,6 +110,16 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
   #refreshing: Promise<void> | null = null;
   /** Per-wallet request rate (workers/credit/rate.ts), in memory: proxied calls, and the other authenticated routes. */
   #buckets: { calls?: Bucket; api?: Bucket } = {};
+  /**
+   * What `#nextAlarm` reads besides the credit state, once read (null: read it again). The hot
+   * path only ever adds rows due "now", so it keeps this up to date by itself; everything else
+   * that writes these tables (alarm, flush, purge, vault reads, a rollback) drops it.
+   */
+  #alarmInputs: { io: IoState; outboxDueAt: number | null; oldestFinishedAt: number | null } | null = null;
+  /** The committed credit state (null: not read from storage yet). */
+  #credit: CreditState | null = null;
+  /** `meta` rows read so far (null: no such row). A write drops the entry, so a rollback cannot leave it wrong. */
+  readonly #meta = new Map<string, string | null>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -112,6 +129,16 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
       initEscrowSchema(ctx.storage.sql);
       this.#alarmAt = await ctx.storage.getAlarm();
     });
+  }
+
+  /**
+   * Forgets the in-memory copies of storage and reads them again on next use. Only needed after
+   * someone edited this object's SQLite by hand (an operator's repair, a test moving time).
+   */
+  async reloadFromStorage(): Promise<void> {
+    this.#credit = null;
+    this.#alarmInputs = null;
+    this.#meta.clear();
   }
 
   /** Storage schema version and a SQLite round trip; lets callers check the object is alive. */
@@ -125,7 +152,7 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
     const w = parseArg(WalletAddress, wallet, "wallet");
     const id = parseArg(ObjectId, keyId, "keyId");
     const hash = parseArg(KeyHash, keyHash, "keyHash");
-    this.ctx.storage.transactionSync(() => {
+    this.#transactionSync(() => {
       this.#claimWallet(w);
       insertKey(this.ctx.storage.sql, id, hash, Date.now());
     });
@@ -190,7 +217,7 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
         }),
       (result, now) => {
         if (!result.ok) return;
-        recordFinished(sql, "request", id, "confirmed", now);
+        this.#recordFinished("request", id, "confirmed", now);
         this.#enqueue(id, amount, draft, now);
       },
     );
@@ -202,7 +229,7 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
     return this.#transact(
       (s) => credit.refund(s, { requestId: id, finished: finishedOutcome(sql, "request", id) }),
       (result, now) => {
-        if (result.ok && result.released > 0n) recordFinished(sql, "request", id, "refunded", now);
+        if (result.ok && result.released > 0n) this.#recordFinished("request", id, "refunded", now);
       },
     );
   }
@@ -234,11 +261,10 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
   async setVault(wallet: string, vault: string): Promise<void> {
     const w = parseArg(WalletAddress, wallet, "wallet");
     const v = parseArg(WalletAddress, vault, "vault");
-    const sql = this.ctx.storage.sql;
     this.#transact((s) => {
       this.#claimWallet(w);
-      if (getMeta(sql, "vault") === v) return { state: s, result: undefined };
-      setMeta(sql, "vault", v);
+      if (this.#getMeta("vault") === v) return { state: s, result: undefined };
+      this.#setMeta("vault", v);
       return { state: credit.resetChain(s), result: undefined };
     });
   }
@@ -293,10 +319,9 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
     cap: { requestId: string; charge: bigint; entry: ReturnType<typeof LedgerEntryDraftSchema.parse> } | undefined,
     now: number,
   ): void {
-    const sql = this.ctx.storage.sql;
-    recordFinished(sql, "hold", holdId, cap ? "captured" : "released", now);
+    this.#recordFinished("hold", holdId, cap ? "captured" : "released", now);
     if (cap) {
-      recordFinished(sql, "request", cap.requestId, "confirmed", now);
+      this.#recordFinished("request", cap.requestId, "confirmed", now);
       this.#enqueue(cap.requestId, cap.charge, cap.entry, now);
     }
   }
@@ -465,11 +490,14 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
    */
   override async alarm(): Promise<void> {
     this.#alarmAt = null;
+    // Recomputed from storage: an alarm never relies on a time the hot path kept up to date.
+    this.#alarmInputs = null;
     const sql = this.ctx.storage.sql;
     try {
       this.#transact((s) => ({ state: s, result: undefined }));
       purgeFinished(sql, Date.now() - DEDUPE_WINDOW_MS, PURGE_LIMIT);
-      const due = refreshDueAt(loadCredit(sql), this.#hasVault(), loadIo(sql));
+      this.#alarmInputs = null;
+      const due = refreshDueAt(this.#state(), this.#hasVault(), loadIo(sql));
       if (due !== null && due <= Date.now()) await this.#refresh();
       await reconcileEscrows(this.ctx.storage.sql, this.env, {
         settle: (taskId, capture) => this.#settleEscrow(taskId, capture),
@@ -483,7 +511,7 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
     } catch (err) {
       this.#log("error", "wallet alarm failed", { reason: redactError(err, secretValues(this.env)) });
     }
-    const next = this.ctx.storage.transactionSync(() => this.#nextAlarm(loadCredit(sql), Date.now()));
+    const next = this.ctx.storage.transactionSync(() => this.#nextAlarm(this.#state(), Date.now()));
     this.#alarmAt = null;
     if (next !== null) this.#ensureAlarm(next);
     else {
@@ -515,30 +543,59 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
    */
   #transact<R>(transition: (s: CreditState, now: number) => Step<R>, effects?: (result: R, now: number) => void): R {
     const sql = this.ctx.storage.sql;
-    const { result, next } = this.ctx.storage.transactionSync(() => {
+    const { result, next, state } = this.#transactionSync(() => {
       const now = Date.now();
-      const prev = loadCredit(sql);
+      const prev = this.#state();
       const ticked = credit.tick(prev, now);
-      for (const id of ticked.result.expired) recordFinished(sql, "request", id, "expired", now);
+      for (const id of ticked.result.expired) this.#recordFinished("request", id, "expired", now);
       const step = transition(ticked.state, now);
       persistCredit(sql, prev, step.state, now);
       effects?.(step.result, now);
-      return { result: step.result, next: this.#nextAlarm(step.state, now) };
+      return { result: step.result, next: this.#nextAlarm(step.state, now), state: step.state };
     });
+    // Only now, after the transaction: a throw above rolled storage back and leaves this as it was.
+    this.#credit = state;
     this.#ensureAlarm(next);
     return result;
   }
 
+  /** `transactionSync` that also forgets cached `meta` reads when it rolls back. */
+  #transactionSync<T>(fn: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(fn);
+    } catch (err) {
+      this.#meta.clear();
+      this.#alarmInputs = null;
+      throw err;
+    }
+  }
+
+  /** The committed credit state, read from storage once. */
+  #state(): CreditState {
+    this.#credit ??= loadCredit(this.ctx.storage.sql);
+    return this.#credit;
+  }
+
+  #getMeta(key: string): string | null {
+    if (!this.#meta.has(key)) this.#meta.set(key, getMeta(this.ctx.storage.sql, key));
+    return this.#meta.get(key) ?? null;
+  }
+
+  #setMeta(key: string, value: string): void {
+    this.#meta.delete(key);
+    setMeta(this.ctx.storage.sql, key, value);
+  }
+
   #nextAlarm(state: CreditState, now: number): number | null {
     const sql = this.ctx.storage.sql;
-    const io = loadIo(sql);
-    const outbox = outboxDueAt(sql);
+    this.#alarmInputs ??= { io: loadIo(sql), outboxDueAt: outboxDueAt(sql), oldestFinishedAt: oldestFinishedAt(sql) };
+    const { io, outboxDueAt: outbox, oldestFinishedAt: oldest } = this.#alarmInputs;
     const next = nextAlarmAt({
       state,
       now,
       refreshDueAt: refreshDueAt(state, this.#hasVault(), io),
       outboxDueAt: outbox === null ? null : Math.max(outbox, io.nextFlushAt),
-      oldestFinishedAt: oldestFinishedAt(sql),
+      oldestFinishedAt: oldest,
     });
     const escrow = escrowDueAt(sql);
     if (escrow === null) return next;
@@ -557,7 +614,7 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
 
   #balanceNeedsRead(): boolean {
     if (!this.#hasVault()) return false;
-    const s = loadCredit(this.ctx.storage.sql);
+    const s = this.#state();
     const now = Date.now();
     return (s.chain.stale || snapshotIsOld(s, now)) && now >= loadIo(this.ctx.storage.sql).nextRefreshAt;
   }
@@ -572,19 +629,22 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
   /** Reads the vault balance and applies it as a snapshot; failures back off (1 s, 2 s … 60 s). */
   async #readVault(): Promise<void> {
     const sql = this.ctx.storage.sql;
-    const vault = getMeta(sql, "vault");
+    const vault = this.#getMeta("vault");
     if (vault === null) return;
     // The epoch when the read begins decides which invalidations/expiries this snapshot may clear.
-    const fetchEpoch = loadCredit(sql).chain.epoch;
+    const fetchEpoch = this.#state().chain.epoch;
     const fetchedAt = Date.now();
+    this.#alarmInputs = null;
     saveRefreshAttempt(sql, fetchedAt);
     try {
       const balance = await readVaultBalance(this.env.SOLANA_RPC_URL, vault);
-      if (getMeta(sql, "vault") !== vault) return;
+      if (this.#getMeta("vault") !== vault) return;
       this.#transact((s) => credit.observeSnapshot(s, { ...balance, fetchEpoch, fetchedAt }));
+      this.#alarmInputs = null;
       saveRefreshBackoff(sql, 0, 0);
     } catch (err) {
       const failures = loadIo(sql).refreshFailures + 1;
+      this.#alarmInputs = null;
       saveRefreshBackoff(sql, failures, Date.now() + backoffMs(failures, IO_BASE_MS, IO_BACKOFF_CAP_MS));
       this.#log("warn", "vault read failed", { failures, reason: redactError(err, secretValues(this.env)) });
     }
@@ -608,6 +668,7 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
         rows.map((r) => r.entry),
       );
       const now = Date.now();
+      this.#alarmInputs = null;
       this.ctx.storage.transactionSync(() => {
         deleteEntries(sql, result.written);
         for (const refused of result.refused) {
@@ -633,6 +694,14 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
     }
   }
 
+  /** Records a finished id (due for forgetting at `now` + the window); keeps `#alarmInputs` exact. */
+  #recordFinished(kind: "request" | "hold", id: string, outcome: string, now: number): void {
+    recordFinished(this.ctx.storage.sql, kind, id, outcome, now);
+    const inputs = this.#alarmInputs;
+    if (inputs)
+      inputs.oldestFinishedAt = inputs.oldestFinishedAt === null ? now : Math.min(inputs.oldestFinishedAt, now);
+  }
+
   #enqueue(requestId: string, charge: bigint, draft: ReturnType<typeof LedgerEntryDraftSchema.parse>, now: number) {
     const buyerWallet = this.#wallet();
     if (buyerWallet === null) throw new Error("this wallet has no registered key or vault: cannot book a charge");
@@ -654,25 +723,26 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
       },
       now,
     );
+    const inputs = this.#alarmInputs;
+    if (inputs) inputs.outboxDueAt = inputs.outboxDueAt === null ? now : Math.min(inputs.outboxDueAt, now);
   }
 
   #hasVault(): boolean {
-    return getMeta(this.ctx.storage.sql, "vault") !== null;
+    return this.#getMeta("vault") !== null;
   }
 
   /** The wallet this object belongs to: recorded on first registerKey/setVault. */
   #wallet(): string | null {
-    return getMeta(this.ctx.storage.sql, "wallet") ?? this.ctx.id.name ?? null;
+    return this.#getMeta("wallet") ?? this.ctx.id.name ?? null;
   }
 
   /** Records the wallet on first use and refuses any other: one object, one wallet. */
   #claimWallet(wallet: string): void {
-    const sql = this.ctx.storage.sql;
-    const known = getMeta(sql, "wallet") ?? this.ctx.id.name;
+    const known = this.#getMeta("wallet") ?? this.ctx.id.name;
     if (known !== undefined && known !== null && known !== wallet) {
       throw new Error("this WalletDO belongs to another wallet");
     }
-    if (getMeta(sql, "wallet") === null) setMeta(sql, "wallet", wallet);
+    if (this.#getMeta("wallet") === null) this.#setMeta("wallet", wallet);
   }
 
   #log(level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown> = {}): void {

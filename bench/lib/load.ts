@@ -1,4 +1,10 @@
-/** A small closed-loop HTTP load generator: `concurrency` workers each send requests back to back. */
+/**
+ * A small closed-loop HTTP load generator: `concurrency` loops each send requests back to back.
+ * It uses node:http with a keep-alive agent (one socket per loop) rather than fetch(): the client
+ * shares the machine's two cores with what it measures, so it must cost as little as possible.
+ */
+import { Agent, request as httpRequest } from "node:http";
+
 export interface LoadResult {
   name: string;
   requests: number;
@@ -9,46 +15,75 @@ export interface LoadResult {
   p99: number;
 }
 
+export interface Target {
+  url: string;
+  headers: Record<string, string>;
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i] ?? Number.NaN;
 }
 
+/** One GET; resolves with the status once the whole body has been read (so the socket is reused). */
+function get(agent: Agent, url: URL, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method: "GET", headers },
+      (res) => {
+        res.on("data", () => {});
+        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
 /**
- * Runs `request` from `concurrency` loops for `seconds` (after `warmupSeconds` unmeasured), and
+ * Sends GET `target` from `concurrency` loops for `seconds` (after `warmupSeconds` unmeasured), and
  * reports throughput and latency percentiles in milliseconds. A response that is not 2xx counts
- * as an error (and is still drained so connections are reused).
+ * as an error. `meter` is told when the measured part begins and when it has ended.
  */
 export async function runLoad(
   name: string,
-  request: () => Promise<Response>,
+  target: Target,
   options: { concurrency: number; seconds: number; warmupSeconds: number },
+  meter?: { start(): void; stop(): void },
 ): Promise<LoadResult> {
+  const url = new URL(target.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
   const warmEnd = performance.now() + options.warmupSeconds * 1000;
   const end = warmEnd + options.seconds * 1000;
   const latencies: number[] = [];
   let errors = 0;
+  const timer = setTimeout(() => meter?.start(), options.warmupSeconds * 1000);
   const loop = async () => {
     for (;;) {
       const started = performance.now();
       if (started >= end) return;
       let ok = false;
       try {
-        const res = await request();
-        await res.arrayBuffer();
-        ok = res.ok;
+        const status = await get(agent, url, target.headers);
+        ok = status >= 200 && status < 300;
       } catch {
         ok = false;
       }
-      const finished = performance.now();
       if (started >= warmEnd) {
-        latencies.push(finished - started);
+        latencies.push(performance.now() - started);
         if (!ok) errors++;
       }
     }
   };
-  await Promise.all(Array.from({ length: options.concurrency }, loop));
+  try {
+    await Promise.all(Array.from({ length: options.concurrency }, loop));
+  } finally {
+    clearTimeout(timer);
+    meter?.stop();
+    agent.destroy();
+  }
   latencies.sort((a, b) => a - b);
   return {
     name,

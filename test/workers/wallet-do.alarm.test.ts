@@ -8,10 +8,11 @@ import type { WalletDO } from "../../durable-objects/wallet.ts";
 import { RESERVATION_TTL_MS } from "../../workers/credit/state.ts";
 import { entryFor, fundedWallet, storageRows, type WalletStub } from "./wallet-do-helpers.ts";
 
-/** Moves a reservation's deadline into the past, as if 30 s had gone by. */
+/** Moves a reservation's deadline into the past, as if 30 s had gone by (the object then rereads its storage). */
 function elapse(stub: WalletStub, requestId: string): Promise<void> {
-  return runInDurableObject(stub, (_i: WalletDO, state) => {
+  return runInDurableObject(stub, async (instance: WalletDO, state) => {
     state.storage.sql.exec("UPDATE reservations SET expires_at = ? WHERE request_id = ?", Date.now() - 1, requestId);
+    await instance.reloadFromStorage();
   });
 }
 

@@ -56,6 +56,31 @@ async function ledgerRows(requestIds: string[]) {
   }
 }
 
+async function fullLedgerRows(requestIds: string[]) {
+  const pool = createPool(env);
+  try {
+    return await createDb(pool)
+      .select({
+        requestId: ledgerEntries.requestId,
+        kind: ledgerEntries.kind,
+        buyerWallet: ledgerEntries.buyerWallet,
+        payeeWallet: ledgerEntries.payeeWallet,
+        sellerId: ledgerEntries.sellerId,
+        listingId: ledgerEntries.listingId,
+        taskId: ledgerEntries.taskId,
+        charge: ledgerEntries.charge,
+        sellerPayout: ledgerEntries.sellerPayout,
+        platformFee: ledgerEntries.platformFee,
+        units: ledgerEntries.units,
+        createdAt: ledgerEntries.createdAt,
+      })
+      .from(ledgerEntries)
+      .where(inArray(ledgerEntries.requestId, requestIds));
+  } finally {
+    await pool.end();
+  }
+}
+
 describe("WalletDO ledger outbox", () => {
   it("keeps confirming while Postgres is down, then delivers every entry exactly once", async () => {
     const seller = await createSellerListing();
@@ -105,6 +130,25 @@ describe("WalletDO ledger outbox", () => {
     const unsettled = (await t.stub.balance()).unsettled;
     expect(rows.reduce((sum, r) => sum + r.charge, 0n) + 500n).toBe(unsettled);
     expect(new Set(rows.map((r) => r.buyer))).toEqual(new Set([t.wallet]));
+    // Every column arrives as the outbox held it (the flush sends columns as arrays: types and order matter).
+    const full = await fullLedgerRows(ids);
+    for (const held of copy.filter((r) => r.request_id !== poison)) {
+      const e = JSON.parse(held.entry) as Record<string, string | number | null>;
+      expect(full.find((r) => r.requestId === held.request_id)).toEqual({
+        requestId: e.requestId,
+        kind: e.kind,
+        buyerWallet: e.buyerWallet,
+        payeeWallet: e.payeeWallet,
+        sellerId: e.sellerId,
+        listingId: e.listingId,
+        taskId: e.taskId,
+        charge: BigInt(e.charge as string),
+        sellerPayout: BigInt(e.sellerPayout as string),
+        platformFee: BigInt(e.platformFee as string),
+        units: e.units,
+        createdAt: new Date(e.confirmedAt as number),
+      });
+    }
 
     // Only the refused entry stays, with its own backoff and the Postgres error code (FK violation).
     const left = await storageRows<{ request_id: string; attempts: number; last_error: string }>(
