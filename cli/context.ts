@@ -31,12 +31,14 @@ export class Context {
   readonly configFile: string;
   private config: Config;
   private readonly keyFlag: string | undefined;
+  private readonly keyFromFlag: boolean;
 
   private constructor(io: Io, values: OptionValues, configFile: string, config: Config) {
     this.io = io;
     this.json = values.json === true;
     this.configFile = configFile;
     this.config = config;
+    this.keyFromFlag = str(values, "key") !== undefined;
     this.keyFlag = str(values, "key") ?? io.env.PROXYGATE_KEY;
     this.url = normalizeUrl(str(values, "url") ?? io.env.PROXYGATE_URL ?? config.current ?? DEFAULT_URL);
   }
@@ -57,6 +59,12 @@ export class Context {
     const gateways = { ...this.config.gateways, [this.url]: next };
     this.config = { version: 1, current: makeCurrent ? this.url : this.config.current, gateways };
     await saveConfig(this.configFile, this.config);
+  }
+
+  /** Where the API key comes from, if there is one. */
+  keySource(): "flag" | "env" | "config" | null {
+    if (this.keyFlag !== undefined) return this.keyFromFlag ? "flag" : "env";
+    return this.profile.apiKey ? "config" : null;
   }
 
   /** The API key: --key, PROXYGATE_KEY, or the one stored for this gateway; exit 3 when none. */

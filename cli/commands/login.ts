@@ -81,7 +81,7 @@ const whoamiCommand: CommandSpec<Context> = {
   path: ["whoami"],
   summary: "Show the gateway, wallet and config in use",
   async run(ctx) {
-    const key = ctx.io.env.PROXYGATE_KEY ? "PROXYGATE_KEY" : ctx.profile.apiKey ? "config" : null;
+    const key = ctx.keySource();
     const result = {
       url: ctx.url,
       wallet: key ? ctx.wallet() : null,

@@ -6,7 +6,7 @@
 import { type Address, address, type Signature } from "@solana/kit";
 import { type CommandSpec, str } from "../args.ts";
 import type { Context, SolanaRpc } from "../context.ts";
-import { CliError, usageError } from "../errors.ts";
+import { CliError, describeFailure, EXIT, usageError } from "../errors.ts";
 import { signAndSend, transferUsdc, usdcAccount, waitForSignature } from "../lib/chain.ts";
 import { GatewayError } from "../lib/http.ts";
 import { formatUsdc, parsePositiveUsdc } from "../lib/money.ts";
@@ -253,7 +253,18 @@ verifies it landed. "all" withdraws the whole available balance.`,
       lastValidBlockHeight: string;
       destination: string;
     }>("/v1/withdrawals", { body: { amount: amount.toString() } });
-    const signature = await signAndSend(rpc, started.transaction, signer);
+    let signature: Signature;
+    try {
+      signature = await signAndSend(rpc, started.transaction, signer);
+    } catch (err) {
+      // The gateway holds a cooldown for this withdrawal until its blockhash expires (≤ ~2 min).
+      const failure = describeFailure(err);
+      throw new CliError(
+        "withdrawal_not_sent",
+        `the co-signed withdrawal ${started.id} could not be sent (${failure.message}); new calls wait until it expires (~2 min)`,
+        failure.exitCode === EXIT.network ? EXIT.network : EXIT.failed,
+      );
+    }
     await landed(ctx, rpc, "withdrawal", signature, {
       commitment: "confirmed",
       lastValidBlockHeight: BigInt(started.lastValidBlockHeight),
