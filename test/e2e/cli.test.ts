@@ -281,3 +281,105 @@ describe("proxygate CLI, end to end as a new user", { timeout: 120_000 }, () => 
     expect(JSON.parse(json.stderr)).toMatchObject({ error: { code: "insufficient_credit", exitCode: 1 } });
   });
 });
+
+describe("proxygate CLI, the seller side and API keys", { timeout: 120_000 }, () => {
+  let sellerEnv: Record<string, string>;
+  let sold: string;
+
+  beforeAll(async () => {
+    const seed = crypto.getRandomValues(new Uint8Array(32));
+    const signer = await createKeyPairSignerFromPrivateKeyBytes(seed);
+    writeFileSync(join(dir, "seller.json"), JSON.stringify([...seed, ...getAddressEncoder().encode(signer.address)]));
+    sellerEnv = { PROXYGATE_CONFIG: join(dir, "seller-config.json"), PROXYGATE_KEYPAIR: join(dir, "seller.json") };
+    const login = await cli(["login"], sellerEnv);
+    expect(login.code, login.stderr).toBe(0);
+  });
+
+  it("listings create takes flags and the provider key on stdin; the key never comes back", async () => {
+    const run = await cli(
+      [
+        "listings",
+        "create",
+        "--service",
+        "e2e-cli-models",
+        "--category",
+        "llm",
+        "--upstream",
+        engines.upstreamUrl,
+        "--method",
+        "GET",
+        "--path",
+        "/v1/models",
+        "--price",
+        "0.0002",
+        "--capacity",
+        "100",
+        "--provider-key-file",
+        "-",
+        "--json",
+      ],
+      sellerEnv,
+      `${engines.upstreamApiKey}\n`,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const listing = JSON.parse(run.stdout) as { id: string; price: string; status: string; keyLast4: string };
+    expect(listing).toMatchObject({ price: "200", status: "active", keyLast4: engines.upstreamApiKey.slice(-4) });
+    expect(run.stdout + run.stderr).not.toContain(engines.upstreamApiKey);
+    sold = listing.id;
+    const table = await cli(["listings"], sellerEnv);
+    expect(table.stdout).toContain(sold);
+    expect(table.stdout).toContain("0.0002/call");
+  });
+
+  it("a buyer's plain call: JSON body to stdout, price + buyer fee on stderr", async () => {
+    const run = await cli(["proxy", sold, "/v1/models"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toHaveProperty("data");
+    expect(run.stderr).toContain(`listing ${sold}`);
+    expect(run.stderr).toContain("cost 0.00021 USDC");
+    expect(run.stderr).toMatch(/receipt pgr1\./);
+  });
+
+  it("pause refuses the next call, unpause sells again, rotate-key bumps the key, delete ends it", async () => {
+    expect((await cli(["listings", "pause", sold], sellerEnv)).stdout).toContain("is paused");
+    expectOneLineError(await cli(["proxy", sold, "/v1/models"]), 1, /no_capacity/);
+    expect((await cli(["listings", "unpause", sold], sellerEnv)).stdout).toContain("is active");
+    expect((await cli(["proxy", sold, "/v1/models"])).code).toBe(0);
+    const rotated = await cli(["listings", "rotate-key", sold, "--json"], {
+      ...sellerEnv,
+      PROXYGATE_PROVIDER_KEY: engines.upstreamApiKey,
+    });
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(JSON.parse(rotated.stdout)).toMatchObject({ keyVersion: 2 });
+    expectOneLineError(await cli(["listings", "rotate-key", sold], sellerEnv), 2, /provider key/);
+    expect((await cli(["listings", "delete", sold], sellerEnv)).stdout).toContain("is deleted");
+    expectOneLineError(await cli(["proxy", sold, "/v1/models"]), 1, /not_found/);
+  });
+
+  it("keys create prints a new key once; revoke kills it at once; logout revokes the stored one", async () => {
+    const created = await cli(["keys", "create"], sellerEnv);
+    expect(created.code, created.stderr).toBe(0);
+    const key = created.stdout.trim();
+    expect(key).toMatch(/^pgk_/);
+    expect((await cli(["balance", "--json"], { ...sellerEnv, PROXYGATE_KEY: key })).code).toBe(0);
+    const { keys } = await cliJson<{ keys: { id: string; prefix: string; current: boolean }[] }>([
+      "keys",
+      "list",
+      "--key",
+      key,
+    ]);
+    const mine = keys.find((k) => k.current);
+    expect(mine).toBeDefined();
+    expect((await cli(["keys", "revoke", mine?.id ?? ""], sellerEnv)).code).toBe(0);
+    expectOneLineError(await cli(["balance"], { ...sellerEnv, PROXYGATE_KEY: key }), 3, /unauthorized/);
+
+    const stored = (
+      JSON.parse(readFileSync(sellerEnv.PROXYGATE_CONFIG as string, "utf8")) as {
+        gateways: Record<string, { apiKey: string }>;
+      }
+    ).gateways[gateway]?.apiKey;
+    expect((await cli(["logout"], sellerEnv)).stdout).toContain("key revoked");
+    expectOneLineError(await cli(["balance"], sellerEnv), 3, /not signed in/);
+    expectOneLineError(await cli(["balance"], { ...sellerEnv, PROXYGATE_KEY: stored ?? "" }), 3, /unauthorized/);
+  });
+});

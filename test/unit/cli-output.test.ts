@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { formatBalance, formatUsage } from "../../cli/commands/account.ts";
 import { formatCatalog, unitPrice } from "../../cli/commands/apis.ts";
 import { ProxyStreamFilter, streamingBody } from "../../cli/lib/stream.ts";
-import { percent, table } from "../../cli/output.ts";
+import { type Io, percent, spinner, table } from "../../cli/output.ts";
 
 describe("CLI output formatting", () => {
   it("tables pad columns and right-align numbers", () => {
@@ -116,5 +116,39 @@ describe("the proxied SSE stream on its way to stdout", () => {
     expect(streamingBody('{"stream":false}')).toBe('{"stream":false}');
     expect(streamingBody("[1]")).toBe("[1]");
     expect(streamingBody("plain")).toBe("plain");
+  });
+});
+
+describe("the spinner", () => {
+  function io(interactive: boolean): { io: Io; drawn: string[] } {
+    const drawn: string[] = [];
+    return {
+      drawn,
+      io: {
+        out: async () => {},
+        err: () => {},
+        errRaw: (text) => drawn.push(text),
+        interactive,
+        env: {},
+        stdin: async () => "",
+      },
+    };
+  }
+
+  it("draws on an interactive terminal and clears its line when it stops", () => {
+    const tty = io(true);
+    const spin = spinner(tty.io, "waiting");
+    spin.update("still waiting");
+    spin.stop();
+    expect(tty.drawn.some((d) => d.includes("still waiting"))).toBe(true);
+    expect(tty.drawn.at(-1)).toBe("\r\x1b[2K");
+  });
+
+  it("draws nothing into a pipe or with --json", () => {
+    const pipe = io(false);
+    spinner(pipe.io, "waiting").stop();
+    const json = io(true);
+    spinner(json.io, "waiting", false).stop();
+    expect([...pipe.drawn, ...json.drawn]).toEqual([]);
   });
 });
