@@ -3,32 +3,11 @@
  * signs the platform-signed transaction and sends it), fund it from the local faucet, report the
  * deposit. Runtime-neutral (fetch + kit): used by `npm start`, the benchmarks and the tests.
  */
-import {
-  type Address,
-  address,
-  appendTransactionMessageInstructions,
-  createSolanaRpc,
-  createTransactionMessage,
-  type GetLatestBlockhashApi,
-  generateKeyPairSigner,
-  getBase64EncodedWireTransaction,
-  getBase64Encoder,
-  getSignatureFromTransaction,
-  getTransactionDecoder,
-  type KeyPairSigner,
-  pipe,
-  type Rpc,
-  type SendTransactionApi,
-  type Signature,
-  setTransactionMessageFeePayerSigner,
-  setTransactionMessageLifetimeUsingBlockhash,
-  signTransaction,
-  signTransactionMessageWithSigners,
-} from "@solana/kit";
-import { findAssociatedTokenPda, getTransferCheckedInstruction, TOKEN_PROGRAM_ADDRESS } from "@solana-program/token";
+import { address, createSolanaRpc, generateKeyPairSigner } from "@solana/kit";
+import { signAndSend, transferUsdc, usdcAccount } from "../../cli/lib/chain.ts";
 import { api, signIn } from "./client.ts";
 
-export { signIn };
+export { signAndSend, signIn, transferUsdc, usdcAccount };
 
 export async function faucet(rpcUrl: string, wallet: string, amounts: { sol?: number; usdc?: number }): Promise<void> {
   const res = await fetch(`${rpcUrl}/faucet`, {
@@ -40,50 +19,6 @@ export async function faucet(rpcUrl: string, wallet: string, amounts: { sol?: nu
 }
 
 /** A signed-in wallet with an active vault holding `usdc` micro-USDC, and its API key. */
-/** The USDC associated token account of `owner`. */
-export async function usdcAccount(owner: Address, mint: Address): Promise<Address> {
-  const [ata] = await findAssociatedTokenPda({ owner, mint, tokenProgram: TOKEN_PROGRAM_ADDRESS });
-  return ata;
-}
-
-/** Signs and sends `wire` (a gateway-built, platform-signed transaction) as `signer`. */
-export async function signAndSend(
-  rpc: Rpc<SendTransactionApi>,
-  wire: string,
-  signer: KeyPairSigner,
-): Promise<Signature> {
-  const tx = getTransactionDecoder().decode(getBase64Encoder().encode(wire));
-  const signed = await signTransaction([signer.keyPair], tx);
-  await rpc.sendTransaction(getBase64EncodedWireTransaction(signed), { encoding: "base64" }).send();
-  return getSignatureFromTransaction(signed);
-}
-
-/** A plain USDC transfer from the signer's own account (e.g. a deposit into a vault); returns its signature. */
-export async function transferUsdc(
-  rpc: Rpc<GetLatestBlockhashApi & SendTransactionApi>,
-  from: KeyPairSigner,
-  to: Address,
-  mint: Address,
-  amount: bigint,
-): Promise<Signature> {
-  const { value: lifetime } = await rpc.getLatestBlockhash().send();
-  const source = await usdcAccount(from.address, mint);
-  const signed = await signTransactionMessageWithSigners(
-    pipe(
-      createTransactionMessage({ version: 0 }),
-      (m) => setTransactionMessageFeePayerSigner(from, m),
-      (m) => setTransactionMessageLifetimeUsingBlockhash(lifetime, m),
-      (m) =>
-        appendTransactionMessageInstructions(
-          [getTransferCheckedInstruction({ source, mint, destination: to, authority: from, amount, decimals: 6 })],
-          m,
-        ),
-    ),
-  );
-  await rpc.sendTransaction(getBase64EncodedWireTransaction(signed), { encoding: "base64" }).send();
-  return getSignatureFromTransaction(signed);
-}
-
 export async function fundedBuyer(gateway: string, rpcUrl: string, mint: string, usdc: number) {
   const rpc = createSolanaRpc(rpcUrl);
   const signer = await generateKeyPairSigner();

@@ -49,6 +49,7 @@ export const vault = new Hono<AuthEnv>()
       {
         vault: created.vault,
         multisig: created.multisig,
+        mint: c.env.USDC_MINT,
         transaction: created.transaction,
         encoding: "base64",
         blockhash: created.blockhash,
