@@ -47,6 +47,17 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          // The same stack as e2e: hermetic engines plus the built Worker, which serves the dashboard.
+          globalSetup: ["test/setup/e2e.ts"],
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
+        },
+      },
       workersProject("workers", ["test/workers/**/*.test.ts"], ["test/workers/**/*.serial.test.ts"], 0),
       // Tests that take a shared engine down (e.g. stop Postgres) run alone, after the others.
       workersProject("workers-serial", ["test/workers/**/*.serial.test.ts"], [], 1),

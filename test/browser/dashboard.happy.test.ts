@@ -1,0 +1,237 @@
+/**
+ * The dashboard in headless Chromium against the built Worker and real local engines: a seller
+ * signs in with a (test) Wallet-Standard wallet, lists an API, sees it in the catalog; a buyer's
+ * proxied call shows up in the buyer's usage and the seller's earnings; pausing refuses calls.
+ * Every main view is opened and saved to test-artifacts/screenshots/.
+ *
+ * Views whose API is not on this gateway yet (catalog, earnings, settlements) must show their
+ * "not available" state instead of crashing; once the API exists the same steps check real data.
+ */
+import { generateKeyPairSigner, type KeyPairSigner } from "@solana/kit";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { faucet, fundedBuyer } from "../../dev/lib/buyer.ts";
+import { launchChromium, screenshot } from "./browser.ts";
+import { installTestWallet, TEST_WALLET_NAME } from "./wallet.ts";
+
+const gateway = inject("workerUrl");
+const engines = inject("engines");
+
+const SERVICE = `browser-data-${Date.now().toString(36)}`;
+
+let browser: Browser;
+let sellerContext: BrowserContext;
+let seller: Page;
+let sellerSigner: KeyPairSigner;
+let buyerKey: string;
+let listingId: string;
+const pageErrors: string[] = [];
+
+/** Does the gateway serve `path` at all (as opposed to "No route for …")? */
+async function routeExists(path: string, apiKey?: string): Promise<boolean> {
+  const res = await fetch(`${gateway}${path}`, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} });
+  const text = await res.text();
+  return !(res.status === 404 && text.includes("No route for"));
+}
+
+async function newPage(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  page.on("pageerror", (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+  return page;
+}
+
+/** Opens a hash route and waits until its content has loaded. */
+async function open(page: Page, route: string): Promise<void> {
+  await page.goto(`${gateway}/#${route}`);
+  await page.waitForFunction(() => (document.getElementById("main")?.childElementCount ?? 0) > 0);
+  await page.waitForFunction(() => document.querySelectorAll("[aria-busy='true']").length === 0, null, {
+    timeout: 15_000,
+  });
+}
+
+/** Reloads `route` until `selector` shows up (data that lands after a call: ledger, catalog cache). */
+async function openUntil(page: Page, route: string, selector: string, timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await open(page, route);
+    if ((await page.locator(selector).count()) > 0) return;
+    if (Date.now() > deadline) throw new Error(`${selector} never appeared on ${route}`);
+    await page.waitForTimeout(1_000);
+  }
+}
+
+/** Every text and form value on the page: a secret must appear in none of them. */
+function visibleSecrets(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const values = Array.from(document.querySelectorAll("input, textarea")).map((el) => (el as HTMLInputElement).value);
+    return `${document.documentElement.outerHTML}\n${values.join("\n")}`;
+  });
+}
+
+function proxyCall(apiKey: string): Promise<Response> {
+  return fetch(`${gateway}/v1/proxy/${listingId}/data/weather?city=Lisbon`, {
+    headers: { authorization: `Bearer ${apiKey}` },
+  });
+}
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  sellerSigner = await generateKeyPairSigner();
+  await faucet(engines.solanaRpcUrl, sellerSigner.address, { sol: 1_000_000_000 });
+  sellerContext = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: "light" });
+  await installTestWallet(sellerContext, sellerSigner, engines.solanaRpcUrl);
+  seller = await newPage(sellerContext);
+  const buyer = await fundedBuyer(gateway, engines.solanaRpcUrl, engines.vars.USDC_MINT, 5_000_000);
+  buyerKey = buyer.apiKey;
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+// Tests in a file run in order (vitest default): each step builds on the previous one.
+describe("dashboard", () => {
+  it("shows the landing page and sign-in, with the test wallet discovered", async () => {
+    await open(seller, "/");
+    expect(await seller.locator("h1").first().textContent()).toContain("Sell the API capacity");
+    await screenshot(seller, "01-home");
+    await open(seller, "/signin");
+    await seller.getByRole("button", { name: `Sign in with ${TEST_WALLET_NAME}` }).waitFor();
+    await screenshot(seller, "02-signin");
+  });
+
+  it("signs in with the wallet: the new key is revealed once, then never rendered again", async () => {
+    await seller.getByRole("button", { name: `Sign in with ${TEST_WALLET_NAME}` }).click();
+    const revealed = seller.getByTestId("revealed-key");
+    await revealed.waitFor();
+    const apiKey = await revealed.inputValue();
+    expect(apiKey).toMatch(new RegExp(`^pgk_${sellerSigner.address}_`));
+    await seller.getByRole("button", { name: "I have stored it" }).click();
+    await seller.waitForURL(/#\/seller$/);
+    expect(await seller.getByTestId("wallet-chip").getAttribute("title")).toBe(sellerSigner.address);
+    expect(await seller.evaluate(() => sessionStorage.getItem("proxygate.apiKey"))).toBe(apiKey);
+    expect(await visibleSecrets(seller)).not.toContain(apiKey.split("_")[2]);
+  });
+
+  it("creates a listing with a live fee preview; the provider key is masked afterwards", async () => {
+    await open(seller, "/seller/listings");
+    await screenshot(seller, "03-listings-empty");
+    await seller.getByTestId("new-listing").click();
+    await seller.waitForURL(/#\/seller\/listings\/new$/);
+    await seller.getByLabel("Service").fill(SERVICE);
+    await seller.getByLabel("Category").fill("data");
+    await seller.getByLabel("Description").fill("Current weather and stock quotes, JSON.");
+    await seller.getByLabel("Upstream base URL").fill(engines.upstreamUrl);
+    await seller.getByLabel("Allowed paths").fill("/data/weather\n/data/quotes/*");
+    await seller.getByLabel("Your upstream API key").fill(engines.upstreamApiKey);
+    await seller.getByLabel("Inject it as").selectOption("header");
+    await seller.getByLabel("Header or parameter name").fill("X-Api-Key");
+    await seller.getByLabel("Price (USDC)").fill("0.001");
+    // The same fee function as the gateway: 1000 micro-USDC → buyer 1050, seller 950, platform 100.
+    expect(await seller.getByTestId("fee-charge").textContent()).toBe("0.00105 USDC");
+    expect(await seller.getByTestId("fee-payout").textContent()).toBe("0.00095 USDC");
+    expect(await seller.getByTestId("fee-platform").textContent()).toBe("0.0001 USDC");
+    await seller.getByLabel("Total calls").fill("120");
+    await seller.getByLabel("Reserved for yourself").fill("20");
+    await screenshot(seller, "04-new-listing");
+    await seller.getByRole("button", { name: "Create listing" }).click();
+    await seller.waitForURL(/#\/seller\/listings\/[0-9a-f-]{36}$/);
+    listingId = seller.url().split("/").at(-1) ?? "";
+    await seller.getByTestId("key-last4").waitFor();
+    expect(await seller.getByTestId("key-last4").textContent()).toContain(engines.upstreamApiKey.slice(-4));
+    // Wait for the health panel to settle (catalog or its "not available" state).
+    await seller.waitForFunction(() => document.querySelector("[data-testid='listing-health'] .loading") === null);
+    expect(await visibleSecrets(seller)).not.toContain(engines.upstreamApiKey);
+    await screenshot(seller, "05-listing-detail");
+  });
+
+  it("lists it in the public catalog (or shows the catalog as not available yet)", async () => {
+    if (await routeExists("/v1/apis")) {
+      await openUntil(seller, "/catalog", `[data-testid="api-${listingId}"]`);
+    } else {
+      await open(seller, "/catalog");
+      expect(await seller.locator('[data-state="unavailable"]').count()).toBeGreaterThan(0);
+    }
+    await screenshot(seller, "06-catalog");
+  });
+
+  it("a proxied call shows up in the buyer's usage, with its receipt", async () => {
+    const res = await proxyCall(buyerKey);
+    expect(res.status).toBe(200);
+    const requestId = res.headers.get("x-proxygate-request-id") ?? "";
+    expect(requestId).not.toBe("");
+
+    const buyerContext = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: "light" });
+    const buyer = await newPage(buyerContext);
+    await open(buyer, "/signin");
+    await buyer.getByRole("textbox", { name: "API key" }).fill(buyerKey);
+    await buyer.getByRole("button", { name: "Sign in with key" }).click();
+    await buyer.waitForURL(/#\/seller$/);
+    expect(await visibleSecrets(buyer)).not.toContain(buyerKey.split("_")[2]);
+
+    await openUntil(buyer, "/buyer/usage", `[title="${requestId}"]`);
+    const row = buyer.locator("tr", { has: buyer.locator(`[title="${requestId}"]`) });
+    expect(await row.textContent()).toContain("0.00105 USDC");
+    await row.getByRole("button", { name: "Receipt" }).click();
+    await row.getByTestId("receipt").waitFor({ timeout: 15_000 });
+    await screenshot(buyer, "07-buyer-usage");
+
+    await open(buyer, "/buyer");
+    await buyer.getByTestId("vault-qr").waitFor();
+    expect(await buyer.getByTestId("balance-unsettled").textContent()).toContain("0.00105");
+    await screenshot(buyer, "08-buyer-balance");
+
+    await open(buyer, "/buyer/withdrawals");
+    await screenshot(buyer, "09-buyer-withdrawals");
+
+    await open(buyer, "/keys");
+    await buyer.getByTestId("keys-table").waitFor();
+    await screenshot(buyer, "10-api-keys");
+
+    const mobile = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      colorScheme: "dark",
+      isMobile: true,
+    });
+    const phone = await newPage(mobile);
+    await phone.goto(`${gateway}/`);
+    await phone.evaluate((key) => sessionStorage.setItem("proxygate.apiKey", key), buyerKey);
+    await open(phone, "/buyer");
+    await phone.getByTestId("vault-qr").waitFor();
+    await screenshot(phone, "11-buyer-balance-mobile-dark");
+    await mobile.close();
+    await buyerContext.close();
+  });
+
+  it("the call shows up in the seller's earnings (or earnings show as not available yet)", async () => {
+    if (await routeExists("/v1/seller/earnings", buyerKey)) {
+      await openUntil(seller, "/seller", '[data-testid="earnings-by-listing"]');
+      expect(await seller.getByTestId("earnings-calls").textContent()).toMatch(/[1-9]/);
+    } else {
+      await open(seller, "/seller");
+      expect(await seller.locator('[data-state="unavailable"]').count()).toBeGreaterThan(0);
+    }
+    await screenshot(seller, "12-seller-earnings");
+    await open(seller, "/seller/settlements");
+    await screenshot(seller, "13-seller-settlements");
+    await openUntil(seller, "/seller/listings", '[data-testid="listings-table"]');
+    await screenshot(seller, "14-listings");
+  });
+
+  it("pausing (after a confirmation) refuses calls at once", async () => {
+    await open(seller, `/seller/listings/${listingId}`);
+    await seller.getByTestId("pause").click();
+    const dialog = seller.getByRole("dialog");
+    await dialog.waitFor();
+    await dialog.getByRole("button", { name: "Pause listing" }).click();
+    await seller.getByTestId("unpause").waitFor();
+    const res = await proxyCall(buyerKey);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("no_capacity");
+    await screenshot(seller, "15-listing-paused");
+  });
+
+  it("no view threw an uncaught error", () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
