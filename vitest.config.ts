@@ -54,6 +54,8 @@ export default defineConfig({
           environment: "node",
           // The same stack as e2e: hermetic engines plus the built Worker, which serves the dashboard.
           globalSetup: ["test/setup/e2e.ts"],
+          // One Chromium at a time: the machines have two cores.
+          fileParallelism: false,
           testTimeout: 90_000,
           hookTimeout: 120_000,
         },

@@ -17,9 +17,17 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** Saves a full-page screenshot as test-artifacts/screenshots/<name>.png once the page is idle. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
   await page.waitForFunction(() => document.querySelectorAll("[aria-busy='true'], .loading").length === 0, null, {
     timeout: 15_000,
   });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, animations: "disabled" });
+  const fullPage = opts.fullPage ?? true;
+  if (fullPage) {
+    // From the top, nothing focused: sticky bars and focus rings would land mid-page otherwise.
+    await page.evaluate(() => {
+      (document.activeElement as HTMLElement | null)?.blur();
+      window.scrollTo(0, 0);
+    });
+  }
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage, animations: "disabled" });
 }

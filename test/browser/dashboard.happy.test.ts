@@ -172,9 +172,13 @@ describe("dashboard", () => {
     await openUntil(buyer, "/buyer/usage", `[title="${requestId}"]`);
     const row = buyer.locator("tr", { has: buyer.locator(`[title="${requestId}"]`) });
     expect(await row.textContent()).toContain("0.00105 USDC");
-    await row.getByRole("button", { name: "Receipt" }).click();
-    await row.getByTestId("receipt").waitFor({ timeout: 15_000 });
     await screenshot(buyer, "07-buyer-usage");
+    await row.getByRole("button", { name: "Receipt" }).click();
+    const receipt = buyer.getByTestId("receipt");
+    await receipt.waitFor({ timeout: 15_000 });
+    expect(await receipt.textContent()).toContain(requestId);
+    await screenshot(buyer, "07b-buyer-receipt", { fullPage: false });
+    await buyer.getByRole("button", { name: "Close" }).click();
 
     await open(buyer, "/buyer");
     await buyer.getByTestId("vault-qr").waitFor();

@@ -81,6 +81,11 @@ function path() {
 function renderNav() {
   const signedIn = wallet() !== null;
   const here = path();
+  // The item whose route is the longest prefix of this page: /buyer/usage lights Usage, not Balance.
+  const targets = NAV.flatMap((g) => g.items.filter((i) => !i.external).map((i) => i.href.replace(/^#/, "")));
+  const activeTarget = targets
+    .filter((t) => here === t || (t !== "/" && here.startsWith(`${t}/`)))
+    .sort((a, b) => b.length - a.length)[0];
   mount(
     byId("nav"),
     ...NAV.map((group) =>
@@ -93,9 +98,7 @@ function renderNav() {
           {},
           ...group.items.map((item) => {
             const target = item.href.replace(/^#/, "");
-            const active =
-              !item.external &&
-              (here === target || (target !== "/" && target !== "/seller" && here.startsWith(`${target}/`)));
+            const active = !item.external && target === activeTarget;
             const locked = item.auth && !signedIn;
             return h(
               "li",

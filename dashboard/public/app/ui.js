@@ -162,7 +162,9 @@ export function errorState(err, retry) {
     { class: "error-state", role: "alert", "data-state": apiErr?.missingRoute ? "unavailable" : "error" },
     h("p", { class: "empty-title" }, title),
     h("p", {}, message),
-    apiErr?.requestId ? h("p", { class: "muted small" }, "Request id: ", h("code", {}, apiErr.requestId)) : null,
+    apiErr?.requestId && !apiErr.missingRoute
+      ? h("p", { class: "muted small" }, "Request id: ", h("code", {}, apiErr.requestId))
+      : null,
     retry
       ? h(
           "button",

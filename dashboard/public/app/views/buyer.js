@@ -315,14 +315,36 @@ export function balanceView(ctx) {
 }
 
 /**
- * Fetches and shows a call's signed receipt.
+ * Shows a call's signed receipt in a dialog (fetched from the ledger: GET /v1/receipts/:requestId).
  * @param {string} requestId
- * @param {HTMLElement} target
  */
-async function showReceipt(requestId, target) {
-  target.hidden = false;
-  await load(
-    target,
+function showReceipt(requestId) {
+  const body = h("div");
+  const dialog = h(
+    "dialog",
+    { class: "dialog receipt-dialog", "aria-labelledby": "receipt-title" },
+    h(
+      "form",
+      { method: "dialog" },
+      h("h2", { id: "receipt-title" }, "Signed receipt"),
+      h(
+        "p",
+        { class: "muted small" },
+        "The gateway signs every call it charges. Anyone can check the signature against the gateway's public key (GET /v1/receipts/public-key).",
+      ),
+      body,
+      h(
+        "div",
+        { class: "actions end" },
+        h("button", { class: "btn btn-primary", value: "close", autofocus: true }, "Close"),
+      ),
+    ),
+  );
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  load(
+    body,
     () => api(`/v1/receipts/${encodeURIComponent(requestId)}`),
     (
       /** @type {{ requestId: string, listing: string, charge: string, timestamp: string | number, receipt: string, publicKey: string }} */ r,
@@ -330,50 +352,45 @@ async function showReceipt(requestId, target) {
       h(
         "dl",
         { class: "facts wide receipt", "data-testid": "receipt" },
-        h("div", {}, h("dt", {}, "Request"), h("dd", { class: "mono" }, r.requestId)),
+        h("div", {}, h("dt", {}, "Request"), h("dd", { class: "mono break" }, r.requestId)),
         h("div", {}, h("dt", {}, "Charge"), h("dd", {}, `${formatUsdc(r.charge)} USDC`)),
-        h("div", {}, h("dt", {}, "Signature (Ed25519)"), h("dd", { class: "mono break" }, r.receipt)),
+        h("div", {}, h("dt", {}, "Listing"), h("dd", { class: "mono break" }, r.listing)),
         h("div", {}, h("dt", {}, "Gateway public key"), h("dd", { class: "mono break" }, r.publicKey)),
+        h(
+          "div",
+          { class: "span-2" },
+          h("dt", {}, "Receipt (Ed25519)"),
+          h("dd", { class: "mono break" }, r.receipt),
+          h("dd", {}, copyButton(r.receipt, "Copy receipt")),
+        ),
       ),
-    { lines: 2 },
+    { lines: 3 },
   );
 }
 
 /** @param {UsageEntry} e */
 function usageRow(e) {
-  const receipt = h("div", { class: "receipt-slot", hidden: true });
-  const button = h(
-    "button",
-    {
-      class: "btn btn-ghost btn-small",
-      type: "button",
-      "aria-expanded": "false",
-      onclick: () => {
-        const open = button.getAttribute("aria-expanded") === "true";
-        button.setAttribute("aria-expanded", String(!open));
-        if (open) receipt.hidden = true;
-        else showReceipt(e.requestId, receipt);
-      },
-    },
-    "Receipt",
-  );
   return [
     dateTime(e.createdAt),
     h(
-      "div",
-      { class: "cell-main" },
-      h(
-        "span",
-        { class: "mono small", title: e.requestId },
-        e.requestId.length > 18 ? `${e.requestId.slice(0, 18)}…` : e.requestId,
-      ),
-      receipt,
+      "span",
+      { class: "mono small", title: e.requestId },
+      e.requestId.length > 22 ? `${e.requestId.slice(0, 22)}…` : e.requestId,
     ),
     e.listingId ? h("span", { class: "mono small", title: e.listingId }, e.listingId.slice(0, 8)) : e.kind,
     e.units === null ? "—" : e.units.toLocaleString(),
     `${formatUsdc(e.charge)} USDC`,
     statusBadge(e.status),
-    button,
+    h(
+      "button",
+      {
+        class: "btn btn-ghost btn-small",
+        type: "button",
+        "aria-haspopup": "dialog",
+        onclick: () => showReceipt(e.requestId),
+      },
+      "Receipt",
+    ),
   ];
 }
 
