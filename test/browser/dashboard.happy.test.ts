@@ -37,6 +37,9 @@ async function routeExists(path: string, apiKey?: string): Promise<boolean> {
 async function newPage(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
   page.on("pageerror", (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+  page.on("console", (msg) => {
+    if (msg.text().includes("Content Security Policy")) pageErrors.push(`${page.url()}: ${msg.text()}`);
+  });
   return page;
 }
 
@@ -91,6 +94,15 @@ afterAll(async () => {
 
 // Tests in a file run in order (vitest default): each step builds on the previous one.
 describe("dashboard", () => {
+  it("serves the dashboard with security headers from the same Worker", async () => {
+    const res = await fetch(`${gateway}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(await res.text()).toContain('<script type="module" src="/app/main.js">');
+    expect((await fetch(`${gateway}/_headers`)).status).not.toBe(200);
+  });
+
   it("shows the landing page and sign-in, with the test wallet discovered", async () => {
     await open(seller, "/");
     expect(await seller.locator("h1").first().textContent()).toContain("Sell the API capacity");
@@ -235,7 +247,7 @@ describe("dashboard", () => {
     await screenshot(seller, "15-listing-paused");
   });
 
-  it("no view threw an uncaught error", () => {
+  it("no view threw an uncaught error or broke the Content-Security-Policy", () => {
     expect(pageErrors).toEqual([]);
   });
 });

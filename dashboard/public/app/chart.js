@@ -58,7 +58,7 @@ export function barChart(opts) {
     return bar;
   });
   const labels = opts.points.flatMap((p, i) =>
-    i % every === 0 || i === n - 1
+    (n - 1 - i) % every === 0
       ? [s("text", { x: pad.left + slot * i + slot / 2, y: H - 8, class: "axis", "text-anchor": "middle" }, p.label)]
       : [],
   );
@@ -78,14 +78,19 @@ export function barChart(opts) {
     "figure",
     { class: "chart-figure", "data-testid": opts.testid },
     svg,
+    // Tables ignore `height`, so the visually hidden copy sits in a hidden div, not on the table.
     h(
-      "table",
+      "div",
       { class: "sr-only" },
-      h("caption", {}, opts.title),
       h(
-        "tbody",
+        "table",
         {},
-        ...opts.points.map((p) => h("tr", {}, h("th", { scope: "row" }, p.label), h("td", {}, p.display))),
+        h("caption", {}, opts.title),
+        h(
+          "tbody",
+          {},
+          ...opts.points.map((p) => h("tr", {}, h("th", { scope: "row" }, p.label), h("td", {}, p.display))),
+        ),
       ),
     ),
   );

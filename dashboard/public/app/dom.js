@@ -19,6 +19,9 @@ export function h(tag, attrs = {}, ...children) {
     if (value === false || value === null || value === undefined) continue;
     if (name.startsWith("on") && typeof value === "function") {
       el.addEventListener(name.slice(2), value);
+    } else if (name === "style" && typeof value === "string") {
+      // Through the CSSOM: the Content-Security-Policy (dashboard/public/_headers) refuses style attributes.
+      el.style.cssText = value;
     } else if (typeof value !== "function") {
       el.setAttribute(name, value === true ? "" : String(value));
     }

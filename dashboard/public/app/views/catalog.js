@@ -3,7 +3,7 @@ import { api } from "../api.js";
 import { h, icon, mount } from "../dom.js";
 import { formatUsdc, parseUsdc, unitLabel } from "../money.js";
 import { badge, card, copyButton, empty, load, loading, pageHeader } from "../ui.js";
-import { meter, millis, pct } from "./common.js";
+import { latencyPair, meter, pct } from "./common.js";
 
 /**
  * @typedef {{ uptime: number | null, errorRate: number | null, p50Ms: number | null, p95Ms: number | null, samples: number }} Health
@@ -35,7 +35,7 @@ function apiCard(a) {
       "dl",
       { class: "facts" },
       h("div", {}, h("dt", {}, "Uptime"), h("dd", {}, pct(a.health.uptime))),
-      h("div", {}, h("dt", {}, "p50 / p95"), h("dd", {}, `${millis(a.health.p50Ms)} / ${millis(a.health.p95Ms)}`)),
+      h("div", {}, h("dt", {}, "p50 / p95"), h("dd", {}, latencyPair(a.health.p50Ms, a.health.p95Ms))),
       h("div", {}, h("dt", {}, "Errors"), h("dd", {}, pct(a.health.errorRate))),
       h("div", {}, h("dt", {}, "Sellers"), h("dd", {}, String(a.sellerCount))),
     ),
@@ -43,6 +43,7 @@ function apiCard(a) {
       "Capacity headroom",
       a.capacity.headroom,
       `${Math.round(a.capacity.headroom * 100)}% of ${a.capacity.resale} per ${a.capacity.window}`,
+      { higherIsBetter: true },
     ),
     h(
       "div",

@@ -20,10 +20,12 @@ export function millis(ms) {
  * @param {string} label
  * @param {number} fraction 0..1
  * @param {string} text
+ * @param {{ higherIsBetter?: boolean }} [opts] headroom: more is good; capacity in use: more is worse
  */
-export function meter(label, fraction, text) {
+export function meter(label, fraction, text, opts = {}) {
   const clamped = Math.max(0, Math.min(1, fraction));
-  const tone = clamped > 0.9 ? "bad" : clamped > 0.7 ? "warn" : "ok";
+  const pressure = opts.higherIsBetter ? 1 - clamped : clamped;
+  const tone = pressure > 0.9 ? "bad" : pressure > 0.7 ? "warn" : "ok";
   return h(
     "div",
     { class: "meter-row" },
@@ -44,7 +46,13 @@ export function meter(label, fraction, text) {
   );
 }
 
-/** @param {string} window */
-export function perWindow(window) {
-  return `per ${window}`;
+/**
+ * p50 / p95 latency as one figure: "412 / 980 ms".
+ * @param {number | null | undefined} p50
+ * @param {number | null | undefined} p95
+ */
+export function latencyPair(p50, p95) {
+  if (typeof p50 !== "number" && typeof p95 !== "number") return "—";
+  const f = (/** @type {number | null | undefined} */ x) => (typeof x === "number" ? String(Math.round(x)) : "—");
+  return `${f(p50)} / ${f(p95)} ms`;
 }
