@@ -23,7 +23,11 @@ let browser: Browser;
 let sellerContext: BrowserContext;
 let seller: Page;
 let sellerSigner: KeyPairSigner;
+let sellerKey: string;
+let buyerSigner: KeyPairSigner;
 let buyerKey: string;
+let buyerContext: BrowserContext;
+let buyer: Page;
 let listingId: string;
 const pageErrors: string[] = [];
 
@@ -71,6 +75,11 @@ function visibleSecrets(page: Page): Promise<string> {
   });
 }
 
+async function listingOf(apiKey: string): Promise<{ price: string; status: string }> {
+  const res = await fetch(`${gateway}/v1/listings/${listingId}`, { headers: { authorization: `Bearer ${apiKey}` } });
+  return (await res.json()) as { price: string; status: string };
+}
+
 function proxyCall(apiKey: string): Promise<Response> {
   return fetch(`${gateway}/v1/proxy/${listingId}/data/weather?city=Lisbon`, {
     headers: { authorization: `Bearer ${apiKey}` },
@@ -84,8 +93,9 @@ beforeAll(async () => {
   sellerContext = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: "light" });
   await installTestWallet(sellerContext, sellerSigner, engines.solanaRpcUrl);
   seller = await newPage(sellerContext);
-  const buyer = await fundedBuyer(gateway, engines.solanaRpcUrl, engines.vars.USDC_MINT, 5_000_000);
-  buyerKey = buyer.apiKey;
+  const funded = await fundedBuyer(gateway, engines.solanaRpcUrl, engines.vars.USDC_MINT, 5_000_000);
+  buyerKey = funded.apiKey;
+  buyerSigner = funded.signer;
 }, 120_000);
 
 afterAll(async () => {
@@ -117,6 +127,7 @@ describe("dashboard", () => {
     const revealed = seller.getByTestId("revealed-key");
     await revealed.waitFor();
     const apiKey = await revealed.inputValue();
+    sellerKey = apiKey;
     expect(apiKey).toMatch(new RegExp(`^pgk_${sellerSigner.address}_`));
     await seller.getByRole("button", { name: "I have stored it" }).click();
     await seller.waitForURL(/#\/seller$/);
@@ -173,8 +184,9 @@ describe("dashboard", () => {
     const requestId = res.headers.get("x-proxygate-request-id") ?? "";
     expect(requestId).not.toBe("");
 
-    const buyerContext = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: "light" });
-    const buyer = await newPage(buyerContext);
+    buyerContext = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: "light" });
+    await installTestWallet(buyerContext, buyerSigner, engines.solanaRpcUrl);
+    buyer = await newPage(buyerContext);
     await open(buyer, "/signin");
     await buyer.getByRole("textbox", { name: "API key" }).fill(buyerKey);
     await buyer.getByRole("button", { name: "Sign in with key" }).click();
@@ -197,13 +209,6 @@ describe("dashboard", () => {
     expect(await buyer.getByTestId("balance-unsettled").textContent()).toContain("0.00105");
     await screenshot(buyer, "08-buyer-balance");
 
-    await open(buyer, "/buyer/withdrawals");
-    await screenshot(buyer, "09-buyer-withdrawals");
-
-    await open(buyer, "/keys");
-    await buyer.getByTestId("keys-table").waitFor();
-    await screenshot(buyer, "10-api-keys");
-
     const mobile = await browser.newContext({
       viewport: { width: 390, height: 844 },
       colorScheme: "dark",
@@ -216,7 +221,46 @@ describe("dashboard", () => {
     await phone.getByTestId("vault-qr").waitFor();
     await screenshot(phone, "11-buyer-balance-mobile-dark");
     await mobile.close();
+  });
+
+  it("creates an API key (revealed once) and revokes it: the gateway refuses it at once", async () => {
+    await open(buyer, "/keys");
+    await buyer.getByTestId("create-key").click();
+    const revealed = buyer.getByTestId("revealed-key");
+    await revealed.waitFor();
+    const newKey = await revealed.inputValue();
+    expect(newKey).toMatch(new RegExp(`^pgk_${buyerSigner.address}_`));
+    expect((await fetch(`${gateway}/v1/balance`, { headers: { authorization: `Bearer ${newKey}` } })).status).toBe(200);
+    await buyer.getByRole("button", { name: "I have stored it" }).click();
+    await buyer.waitForFunction(() => document.querySelectorAll('[data-testid="keys-table"] tbody tr').length === 2);
+    expect(await visibleSecrets(buyer)).not.toContain(newKey.split("_")[2]);
+    await screenshot(buyer, "10-api-keys");
+
+    const other = buyer.locator('[data-testid="keys-table"] tbody tr', { hasNot: buyer.getByText("this session") });
+    await other.getByRole("button", { name: /^Revoke key/ }).click();
+    await buyer.getByRole("dialog").getByRole("button", { name: "Revoke key" }).click();
+    await other.getByText("revoked").waitFor();
+    expect((await fetch(`${gateway}/v1/balance`, { headers: { authorization: `Bearer ${newKey}` } })).status).toBe(401);
+  });
+
+  it("withdraws USDC: the gateway co-signs, the wallet signs and sends, the dashboard confirms", async () => {
+    await open(buyer, "/buyer/withdrawals");
+    await buyer.getByLabel("Amount (USDC)").fill("1.5");
+    await buyer.getByRole("button", { name: "Withdraw to my wallet" }).click();
+    await buyer.locator("tbody tr", { hasText: "1.50 USDC" }).getByText("confirmed").waitFor({ timeout: 30_000 });
+    const balance = (await (
+      await fetch(`${gateway}/v1/balance`, { headers: { authorization: `Bearer ${buyerKey}` } })
+    ).json()) as { onChain: string };
+    expect(balance.onChain).toBe("3500000");
+    await screenshot(buyer, "09-buyer-withdrawals");
     await buyerContext.close();
+  });
+
+  it("a wallet without a vault opens one from the balance page", async () => {
+    await open(seller, "/buyer");
+    await seller.getByRole("button", { name: "Open vault" }).click();
+    await seller.getByTestId("vault-qr").waitFor({ timeout: 30_000 });
+    expect(await seller.getByTestId("vault-address").textContent()).toMatch(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/);
   });
 
   it("the call shows up in the seller's earnings (or earnings show as not available yet)", async () => {
@@ -234,17 +278,48 @@ describe("dashboard", () => {
     await screenshot(seller, "14-listings");
   });
 
-  it("pausing (after a confirmation) refuses calls at once", async () => {
+  it("edits the price with the fee preview, and rotates the key (masked, new version)", async () => {
+    await open(seller, `/seller/listings/${listingId}`);
+    await seller.getByTestId("price-input").fill("0.0012");
+    expect(await seller.getByTestId("fee-charge").textContent()).toBe("0.00126 USDC");
+    await seller.getByRole("button", { name: "Save price" }).click();
+    await seller.getByText("Price set to 0.0012 USDC per call").waitFor();
+    expect(await listingOf(sellerKey)).toMatchObject({ price: "1200" });
+
+    await seller.getByLabel("New provider key").fill(engines.upstreamApiKey);
+    await seller.getByRole("button", { name: "Rotate key" }).click();
+    await seller.getByRole("dialog").getByRole("button", { name: "Rotate key" }).click();
+    await seller.getByTestId("key-last4").getByText("v2").waitFor();
+    expect(await visibleSecrets(seller)).not.toContain(engines.upstreamApiKey);
+    const res = await proxyCall(buyerKey);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-proxygate-cost")).toBe("1260");
+  });
+
+  it("pausing (after a confirmation) refuses calls at once; unpausing serves them again", async () => {
     await open(seller, `/seller/listings/${listingId}`);
     await seller.getByTestId("pause").click();
     const dialog = seller.getByRole("dialog");
     await dialog.waitFor();
     await dialog.getByRole("button", { name: "Pause listing" }).click();
     await seller.getByTestId("unpause").waitFor();
-    const res = await proxyCall(buyerKey);
-    expect(res.status).toBe(503);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("no_capacity");
+    const refused = await proxyCall(buyerKey);
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("no_capacity");
     await screenshot(seller, "15-listing-paused");
+
+    await seller.getByTestId("unpause").click();
+    await seller.getByRole("dialog").getByRole("button", { name: "Unpause listing" }).click();
+    await seller.getByTestId("pause").waitFor();
+    expect((await proxyCall(buyerKey)).status).toBe(200);
+  });
+
+  it("deleting (after a confirmation) removes the listing and refuses calls", async () => {
+    await seller.getByTestId("delete").click();
+    await seller.getByRole("dialog").getByRole("button", { name: "Delete listing" }).click();
+    await seller.waitForURL(/#\/seller\/listings$/);
+    await seller.getByText("No listings yet").waitFor();
+    expect((await proxyCall(buyerKey)).status).not.toBe(200);
   });
 
   it("no view threw an uncaught error or broke the Content-Security-Policy", () => {

@@ -24,7 +24,7 @@ export function niceMax(max) {
 export function barChart(opts) {
   const W = 640;
   const H = 220;
-  const pad = { top: 12, right: 8, bottom: 28, left: 56 };
+  const pad = { top: 12, right: 22, bottom: 28, left: 56 };
   const innerW = W - pad.left - pad.right;
   const innerH = H - pad.top - pad.bottom;
   const max = niceMax(Math.max(0, ...opts.points.map((p) => p.value)));

@@ -427,7 +427,7 @@ export function usageView(ctx) {
           h(
             "p",
             { class: "muted small" },
-            `${rows.length} calls shown · `,
+            `${rows.length} ${rows.length === 1 ? "call" : "calls"} shown · `,
             h("strong", {}, `${formatUsdc(total)} USDC`),
             " charged",
           ),
@@ -497,7 +497,18 @@ export function withdrawalsView(ctx) {
           status.textContent = "Approve the transaction in your wallet…";
           const signature = await signAndSendWithWallet(wallet() ?? "", w.transaction);
           status.textContent = "Confirming on chain…";
-          await api(`/v1/withdrawals/${w.id}/confirm`, { body: { signature }, signal: ctx.signal });
+          // The gateway checks the chain; a transaction not landed yet stays pending, so ask again.
+          for (let attempt = 0; attempt < 15; attempt++) {
+            const confirmed = /** @type {Withdrawal} */ (
+              await api(`/v1/withdrawals/${w.id}/confirm`, { body: { signature }, signal: ctx.signal })
+            );
+            if (confirmed.status !== "pending") {
+              if (confirmed.status !== "confirmed")
+                throw new Error(`The withdrawal ${confirmed.status}; nothing left your vault.`);
+              break;
+            }
+            await new Promise((r) => setTimeout(r, 1500));
+          }
           amount.value = "";
           status.textContent = "";
           toast(`Withdrawal of ${formatUsdc(micro)} USDC confirmed`);
