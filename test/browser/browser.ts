@@ -66,5 +66,14 @@ export async function screenshot(page: Page, name: string, opts: { fullPage?: bo
       window.scrollTo(0, 0);
     });
   }
+  // Toasts are transient confirmations; left in, they cover whatever the screenshot is about. (Hidden
+  // through the CSSOM: Playwright's `style` option injects a <style> tag, which the CSP refuses.)
+  const toasts = (hidden: boolean) =>
+    page.evaluate((h) => {
+      const el = document.getElementById("toasts");
+      if (el) el.style.visibility = h ? "hidden" : "";
+    }, hidden);
+  await toasts(true);
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage, animations: "disabled" });
+  await toasts(false);
 }

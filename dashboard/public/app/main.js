@@ -224,6 +224,13 @@ byId("menu-toggle").addEventListener("click", () => {
   const open = document.body.classList.toggle("nav-open");
   byId("menu-toggle").setAttribute("aria-expanded", String(open));
 });
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && document.body.classList.contains("nav-open")) {
+    document.body.classList.remove("nav-open");
+    byId("menu-toggle").setAttribute("aria-expanded", "false");
+    byId("menu-toggle").focus();
+  }
+});
 window.addEventListener("hashchange", route);
 window.addEventListener("proxygate:session", () => {
   renderNav();

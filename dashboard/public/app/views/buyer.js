@@ -6,7 +6,6 @@ import { formatUsdc, parseUsdc } from "../money.js";
 import { qrPath } from "../qr.js";
 import { wallet } from "../session.js";
 import {
-  badge,
   card,
   copyButton,
   dateTime,
@@ -544,7 +543,13 @@ export function withdrawalsView(ctx) {
       card("History", list, { wide: true }),
       card(
         "New withdrawal",
-        h("div", { class: "stack" }, available, form, badge("Needs your wallet to sign", "muted")),
+        h(
+          "div",
+          { class: "stack" },
+          available,
+          form,
+          h("p", { class: "muted small" }, "Needs the wallet you signed in with, to sign the transfer."),
+        ),
       ),
     ),
   );

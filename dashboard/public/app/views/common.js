@@ -20,12 +20,13 @@ export function millis(ms) {
  * @param {string} label
  * @param {number} fraction 0..1
  * @param {string} text
- * @param {{ higherIsBetter?: boolean }} [opts] headroom: more is good; capacity in use: more is worse
+ * @param {{ higherIsBetter?: boolean, neutral?: boolean }} [opts] headroom: more is good; capacity in
+ *   use: more is worse; neutral: a share with no good or bad side
  */
 export function meter(label, fraction, text, opts = {}) {
   const clamped = Math.max(0, Math.min(1, fraction));
   const pressure = opts.higherIsBetter ? 1 - clamped : clamped;
-  const tone = pressure > 0.9 ? "bad" : pressure > 0.7 ? "warn" : "ok";
+  const tone = opts.neutral ? "accent" : pressure > 0.9 ? "bad" : pressure > 0.7 ? "warn" : "ok";
   return h(
     "div",
     { class: "meter-row" },

@@ -188,6 +188,7 @@ function capacityCard(l, rerender, signal) {
         "Resale share",
         share,
         `${l.capacity.resale.toLocaleString()} of ${l.capacity.total.toLocaleString()} per ${l.capacity.window}`,
+        { neutral: true },
       ),
       h(
         "div",
@@ -405,7 +406,7 @@ function actions(l, rerender, signal) {
 /** @param {import("../main.js").ViewContext} ctx */
 export function listingDetailView(ctx) {
   const id = ctx.params[0] ?? "";
-  const root = h("div");
+  const root = h("div", { class: "stack-lg" });
   mount(ctx.main, root);
   let latest = /** @type {OwnerListing | null} */ (null);
   /** @param {OwnerListing} l */

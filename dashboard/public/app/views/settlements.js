@@ -67,7 +67,7 @@ export function settlementsView(ctx) {
 /** @param {import("../main.js").ViewContext} ctx */
 export function settlementDetailView(ctx) {
   const id = ctx.params[0] ?? "";
-  const root = h("div");
+  const root = h("div", { class: "stack-lg" });
   mount(ctx.main, root);
   load(
     root,
