@@ -68,6 +68,10 @@ describe("dashboard views of the contract APIs", () => {
     await screenshot(page, "20-catalog-with-listings");
     await open("/");
     await screenshot(page, "21-home-with-categories");
+    const asked = page.waitForRequest((req) => req.url().includes("/v1/apis?") && req.url().includes("category=llm"));
+    await page.getByRole("link", { name: "llm" }).click();
+    await asked;
+    expect(await page.locator("#f-category").inputValue()).toBe("llm");
   });
 
   it("earnings: totals, 30-day charts and per-listing table", async () => {

@@ -2,6 +2,7 @@
 import { api } from "../api.js";
 import { h, icon, mount } from "../dom.js";
 import { formatUsdc, parseUsdc, unitLabel } from "../money.js";
+import { hashQuery } from "../route.js";
 import { badge, card, copyButton, empty, load, loading, pageHeader } from "../ui.js";
 import { latencyPair, meter, pct } from "./common.js";
 
@@ -74,6 +75,8 @@ export function catalogView(ctx) {
     autocomplete: "off",
   });
 
+  const wantedCategory = hashQuery().get("category") ?? "";
+  if (wantedCategory) category.append(h("option", { value: wantedCategory, selected: true }, wantedCategory));
   const refresh = () => {
     const q = new URLSearchParams();
     if (service.value) q.set("service", service.value);
@@ -105,7 +108,9 @@ export function catalogView(ctx) {
   const categories = h("div", { class: "chips", "aria-label": "Categories" });
   api("/v1/categories", { auth: false, signal: ctx.signal })
     .then((/** @type {{ categories: { category: string, listingCount: number, serviceCount: number }[] }} */ data) => {
-      for (const c of data.categories) category.append(h("option", { value: c.category }, c.category));
+      for (const c of data.categories) {
+        if (c.category !== wantedCategory) category.append(h("option", { value: c.category }, c.category));
+      }
       mount(
         categories,
         ...data.categories.map((c) =>

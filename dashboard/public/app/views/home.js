@@ -112,8 +112,14 @@ const client = new OpenAI({
               h(
                 "li",
                 {},
-                h("a", { href: "#/catalog" }, c.category),
-                h("span", {}, badge(`${c.serviceCount} services`), " ", badge(`${c.listingCount} listings`, "accent")),
+                h("a", { href: `#/catalog?category=${encodeURIComponent(c.category)}` }, c.category),
+                h(
+                  "span",
+                  {},
+                  badge(`${c.serviceCount} ${c.serviceCount === 1 ? "service" : "services"}`),
+                  " ",
+                  badge(`${c.listingCount} ${c.listingCount === 1 ? "listing" : "listings"}`, "accent"),
+                ),
               ),
             ),
           ),
