@@ -219,7 +219,15 @@ describe("dashboard", () => {
     await phone.evaluate((key) => sessionStorage.setItem("proxygate.apiKey", key), buyerKey);
     await open(phone, "/buyer");
     await phone.getByTestId("vault-qr").waitFor();
+    // Responsive: nothing wider than the phone's screen (wide tables scroll inside their card).
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     await screenshot(phone, "11-buyer-balance-mobile-dark");
+    await open(phone, "/buyer/usage");
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await phone.getByRole("button", { name: "Menu" }).click();
+    await phone.getByRole("link", { name: "API keys" }).click();
+    await phone.waitForURL(/#\/keys$/);
+    await phone.getByTestId("keys-table").waitFor();
     await mobile.close();
   });
 
