@@ -100,6 +100,35 @@ describe("dashboard views of the contract APIs", () => {
     await screenshot(page, "24-settlement-detail");
   });
 
+  it("a failing API shows an error state with the request id and a working retry", async () => {
+    const failing = /\/v1\/balance$/;
+    await page.route(failing, (r) =>
+      r.fulfill({
+        status: 503,
+        contentType: "application/json",
+        body: JSON.stringify({
+          error: {
+            code: "dependency_unavailable",
+            message: "The wallet service is busy; retry shortly.",
+            requestId: "req_test_123",
+          },
+        }),
+      }),
+    );
+    await open("/buyer");
+    const alert = page.locator('.error-state[data-state="error"]').first();
+    expect(await alert.textContent()).toContain("The wallet service is busy; retry shortly.");
+    expect(await alert.textContent()).toContain("req_test_123");
+    await screenshot(page, "25-error-state");
+    await page.unroute(failing);
+    await page.route(failing, (r) => r.abort("connectionrefused"));
+    await alert.getByRole("button", { name: "Retry" }).click();
+    await page.getByText("Could not reach the gateway").first().waitFor();
+    await page.unroute(failing);
+    await page.locator('.error-state[data-state="error"]').first().getByRole("button", { name: "Retry" }).click();
+    await page.getByTestId("balance-available").waitFor();
+  });
+
   it("no view threw an uncaught error or broke the Content-Security-Policy", () => {
     expect(pageErrors).toEqual([]);
   });
