@@ -56,7 +56,8 @@ export default defineConfig({
           globalSetup: ["test/setup/e2e.ts"],
           // One Chromium at a time: the machines have two cores.
           fileParallelism: false,
-          testTimeout: 90_000,
+          // Generous: ledger entries and the catalog cache land seconds after a call, more under load.
+          testTimeout: 180_000,
           hookTimeout: 120_000,
         },
       },

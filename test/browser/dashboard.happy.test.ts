@@ -57,7 +57,7 @@ async function open(page: Page, route: string): Promise<void> {
 }
 
 /** Reloads `route` until `selector` shows up (data that lands after a call: ledger, catalog cache). */
-async function openUntil(page: Page, route: string, selector: string, timeoutMs = 45_000): Promise<void> {
+async function openUntil(page: Page, route: string, selector: string, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     await open(page, route);
@@ -116,6 +116,7 @@ describe("dashboard", () => {
   it("shows the landing page and sign-in, with the test wallet discovered", async () => {
     await open(seller, "/");
     expect(await seller.locator("h1").first().textContent()).toContain("Sell the API capacity");
+    expect(await seller.getByTestId("health-checks").textContent()).toMatch(/postgres.*ok.*redis.*ok.*solana.*ok/);
     await screenshot(seller, "01-home");
     await open(seller, "/signin");
     await seller.getByRole("button", { name: `Sign in with ${TEST_WALLET_NAME}` }).waitFor();
@@ -193,7 +194,19 @@ describe("dashboard", () => {
     await buyer.waitForURL(/#\/seller$/);
     expect(await visibleSecrets(buyer)).not.toContain(buyerKey.split("_")[2]);
 
-    await openUntil(buyer, "/buyer/usage", `[title="${requestId}"]`);
+    // The entry reaches the ledger from the WalletDO outbox after the response (seconds, more on
+    // a loaded machine): wait for the API to list it, then check the page shows it.
+    await expect
+      .poll(
+        async () => {
+          const res = await fetch(`${gateway}/v1/usage?limit=50`, { headers: { authorization: `Bearer ${buyerKey}` } });
+          const body = (await res.json()) as { entries: { requestId: string }[] };
+          return body.entries.some((e) => e.requestId === requestId);
+        },
+        { timeout: 90_000, interval: 500 },
+      )
+      .toBe(true);
+    await openUntil(buyer, "/buyer/usage", `[title="${requestId}"]`, 10_000);
     const row = buyer.locator("tr", { has: buyer.locator(`[title="${requestId}"]`) });
     expect(await row.textContent()).toContain("0.00105 USDC");
     await screenshot(buyer, "07-buyer-usage");

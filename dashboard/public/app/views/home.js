@@ -16,6 +16,7 @@ const client = new OpenAI({
   apiKey: process.env.PROXYGATE_KEY, // pgk_…
 });`;
   const categories = h("div");
+  const status = h("div");
   mount(
     ctx.main,
     h(
@@ -98,6 +99,29 @@ const client = new OpenAI({
       ),
       card("Categories", categories, { description: "What the catalog lists right now" }),
     ),
+    card("Gateway status", status, { description: "Live round trips to every dependency, refreshed on each visit" }),
+  );
+  load(
+    status,
+    async () => {
+      const res = await fetch("/healthz", { cache: "no-store", signal: ctx.signal });
+      return /** @type {{ status: string, checks: Record<string, { status: string, latencyMs: number }> }} */ (
+        await res.json()
+      );
+    },
+    (report) =>
+      h(
+        "ul",
+        { class: "category-list", "data-testid": "health-checks" },
+        ...Object.entries(report.checks ?? {}).map(([name, check]) =>
+          h(
+            "li",
+            {},
+            h("span", {}, name),
+            check.status === "ok" ? badge(`ok · ${check.latencyMs} ms`, "ok") : badge("failing", "bad"),
+          ),
+        ),
+      ),
   );
   load(
     categories,
