@@ -54,7 +54,7 @@ export function a11yProblems(page: Page): Promise<string[]> {
 /** Saves a full-page screenshot as test-artifacts/screenshots/<name>.png once the page is idle. */
 export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
   await page.waitForFunction(() => document.querySelectorAll("[aria-busy='true'], .loading").length === 0, null, {
-    timeout: 15_000,
+    timeout: 30_000,
   });
   const problems = await a11yProblems(page);
   if (problems.length > 0) throw new Error(`accessibility problems on ${name}:\n${problems.join("\n")}`);

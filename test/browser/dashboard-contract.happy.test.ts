@@ -25,7 +25,7 @@ async function open(route: string): Promise<void> {
   await page.goto(`${gateway}/#${route}`);
   await page.waitForFunction(() => (document.getElementById("main")?.childElementCount ?? 0) > 0);
   await page.waitForFunction(() => document.querySelectorAll("[aria-busy='true'], .loading").length === 0, null, {
-    timeout: 15_000,
+    timeout: 30_000,
   });
 }
 

@@ -52,7 +52,7 @@ async function open(page: Page, route: string): Promise<void> {
   await page.goto(`${gateway}/#${route}`);
   await page.waitForFunction(() => (document.getElementById("main")?.childElementCount ?? 0) > 0);
   await page.waitForFunction(() => document.querySelectorAll("[aria-busy='true']").length === 0, null, {
-    timeout: 15_000,
+    timeout: 30_000,
   });
 }
 
@@ -212,7 +212,7 @@ describe("dashboard", () => {
     await screenshot(buyer, "07-buyer-usage");
     await row.getByRole("button", { name: "Receipt" }).click();
     const receipt = buyer.getByTestId("receipt");
-    await receipt.waitFor({ timeout: 15_000 });
+    await receipt.waitFor({ timeout: 30_000 });
     expect(await receipt.textContent()).toContain(requestId);
     await screenshot(buyer, "07b-buyer-receipt", { fullPage: false });
     await buyer.getByRole("button", { name: "Close" }).click();
