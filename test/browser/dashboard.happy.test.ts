@@ -155,6 +155,9 @@ describe("dashboard", () => {
     expect(await seller.getByTestId("fee-charge").textContent()).toBe("0.00105 USDC");
     expect(await seller.getByTestId("fee-payout").textContent()).toBe("0.00095 USDC");
     expect(await seller.getByTestId("fee-platform").textContent()).toBe("0.0001 USDC");
+    const preview = await seller.getByTestId("api-preview").textContent();
+    expect(preview).toContain(SERVICE);
+    expect(preview).toContain("0.00105");
     await seller.getByLabel("Total calls").fill("120");
     await seller.getByLabel("Reserved for yourself").fill("20");
     await screenshot(seller, "04-new-listing");

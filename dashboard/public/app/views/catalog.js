@@ -15,7 +15,7 @@ import { latencyPair, meter, pct } from "./common.js";
 /**
  * @param {ApiEntry} a
  */
-function apiCard(a) {
+export function apiCard(a) {
   const proxyUrl = new URL(a.proxyUrl, location.origin).toString();
   return h(
     "article",

@@ -6,6 +6,7 @@ import { computeFees } from "../fees.js";
 import { formatUsdc, parseUsdc, unitLabel } from "../money.js";
 import { go } from "../route.js";
 import { card, empty, errorText, field, load, pageHeader, statusBadge, table, toast } from "../ui.js";
+import { apiCard } from "./catalog.js";
 import { millis, pct } from "./common.js";
 
 /**
@@ -380,13 +381,62 @@ export function newListingView(ctx) {
     ),
     status,
   );
+  const preview2 = h("div");
+  const updatePreview = () => {
+    const micro = parseUsdc(price.value);
+    const resale = Math.max(0, Number(total.value) - Number(reserved.value));
+    mount(
+      preview2,
+      apiCard({
+        id: "preview",
+        service: service.value.trim() || "your-service",
+        type: "proxy",
+        category: category.value.trim() || "category",
+        description: description.value,
+        pricingUnit: unit.value,
+        price: micro !== null && micro > 0n ? computeFees(micro).charge.toString() : "0",
+        sellerPrice: micro?.toString() ?? "0",
+        capacity: { window: windowSel.value, resale: Number.isFinite(resale) ? resale : 0, headroom: 1 },
+        health: { uptime: null, errorRate: null, p50Ms: null, p95Ms: null, samples: 0 },
+        sellerCount: 1,
+        proxyUrl: `/v1/proxy/${service.value.trim() || "your-service"}`,
+      }),
+    );
+  };
   mount(
     ctx.main,
     pageHeader(
       "New listing",
       "Resell part of an API you pay for. You can pause, reprice or rotate the key at any time.",
     ),
-    card("Listing details", form, { wide: true }),
+    h(
+      "div",
+      { class: "form-layout" },
+      card("Listing details", form, { wide: true }),
+      h(
+        "aside",
+        { class: "form-aside", "aria-label": "Preview" },
+        card("How buyers will see it", preview2, { description: "Your catalog card, once the listing is live" }),
+        card(
+          "Before you list",
+          h(
+            "ul",
+            { class: "tips" },
+            h("li", {}, "Use a key dedicated to proxygate, so you can revoke it at your provider on its own."),
+            h("li", {}, "Reserve the capacity you need yourself: buyers only ever get total − reserved."),
+            h(
+              "li",
+              {},
+              "Allow only the paths buyers need; everything else is refused before it reaches your provider.",
+            ),
+            h("li", {}, "Earnings settle in USDC to your wallet every 10 minutes, after the 5% seller fee."),
+          ),
+        ),
+      ),
+    ),
   );
+  form.addEventListener("input", updatePreview);
+  form.addEventListener("change", updatePreview);
+  updatePreview();
   service.focus();
 }
