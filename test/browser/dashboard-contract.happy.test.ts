@@ -117,6 +117,7 @@ describe("dashboard views of the contract APIs", () => {
     );
     await open("/buyer");
     const alert = page.locator('.error-state[data-state="error"]').first();
+    expect(await alert.textContent()).toContain("Could not load your balance");
     expect(await alert.textContent()).toContain("The wallet service is busy; retry shortly.");
     expect(await alert.textContent()).toContain("req_test_123");
     await screenshot(page, "25-error-state");

@@ -148,10 +148,11 @@ export function empty(title, text, ...actions) {
  * The error state of something that failed to load, with a retry.
  * @param {unknown} err
  * @param {(() => void) | null} [retry]
+ * @param {string} [what] e.g. "your balance"
  */
-export function errorState(err, retry) {
+export function errorState(err, retry, what = "this") {
   const apiErr = err instanceof ApiError ? err : null;
-  const title = apiErr?.missingRoute ? "Not available on this gateway yet" : "Could not load this";
+  const title = apiErr?.missingRoute ? "Not available on this gateway yet" : `Could not load ${what}`;
   const message = apiErr?.missingRoute
     ? "This gateway does not serve this data yet. It appears here as soon as the gateway is updated."
     : err instanceof Error
@@ -183,7 +184,8 @@ export function errorState(err, retry) {
  * @param {Element} el
  * @param {() => Promise<T>} fetcher
  * @param {(data: T) => Child | Child[]} render
- * @param {{ lines?: number, quiet?: boolean }} [opts] quiet: keep the current content while reloading
+ * @param {{ lines?: number, quiet?: boolean, what?: string }} [opts] quiet: keep the current content while
+ *   reloading; what: names the data in the error state ("your balance")
  */
 export async function load(el, fetcher, render, opts = {}) {
   if (!opts.quiet) el.replaceChildren(loading(opts.lines));
@@ -200,7 +202,7 @@ export async function load(el, fetcher, render, opts = {}) {
     el.replaceChildren(...nodes);
   } catch (err) {
     if (err instanceof DOMException && err.name === "AbortError") return;
-    el.replaceChildren(errorState(err, () => load(el, fetcher, render, opts)));
+    el.replaceChildren(errorState(err, () => load(el, fetcher, render, opts), opts.what));
   } finally {
     el.removeAttribute("aria-busy");
   }

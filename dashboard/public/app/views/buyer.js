@@ -279,14 +279,14 @@ export function balanceView(ctx) {
     balance,
     () => api("/v1/balance", { signal: ctx.signal }),
     (/** @type {Balance} */ b) => balanceStats(b),
-    { lines: 4 },
+    { lines: 4, what: "your balance" },
   );
   ctx.every(15_000, () =>
     load(
       balance,
       () => api("/v1/balance", { signal: ctx.signal }),
       (/** @type {Balance} */ b) => balanceStats(b),
-      { quiet: true },
+      { quiet: true, what: "your balance" },
     ),
   );
   api("/v1/vault", { signal: ctx.signal })
@@ -310,6 +310,7 @@ export function balanceView(ctx) {
             data.deposits.map((d) => [dateTime(d.createdAt), `${formatUsdc(d.amount)} USDC`, txLink(d.signature)]),
             { numeric: [1] },
           ),
+    { what: "your deposits" },
   );
 }
 
@@ -439,7 +440,7 @@ export function usageView(ctx) {
             : null,
         ];
       },
-      { quiet: cursor !== null, lines: 5 },
+      { quiet: cursor !== null, lines: 5, what: "your usage" },
     );
   page(null);
 }
@@ -474,6 +475,7 @@ export function withdrawalsView(ctx) {
               ]),
               { numeric: [1] },
             ),
+      { what: "your withdrawals" },
     );
   const form = h(
     "form",
@@ -529,7 +531,7 @@ export function withdrawalsView(ctx) {
     () => api("/v1/balance", { signal: ctx.signal }),
     (/** @type {Balance} */ b) =>
       stat("Available to withdraw", formatUsdc(b.available), { unit: "USDC", tone: "accent" }),
-    { lines: 1 },
+    { lines: 1, what: "your balance" },
   );
   mount(
     ctx.main,

@@ -101,7 +101,7 @@ export function catalogView(ctx) {
         }
         return h("div", { class: "api-grid", "data-testid": "catalog-results" }, ...data.apis.map(apiCard));
       },
-      { lines: 4 },
+      { lines: 4, what: "the catalog" },
     );
   };
 

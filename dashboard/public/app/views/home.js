@@ -147,5 +147,6 @@ const client = new OpenAI({
               ),
             ),
           ),
+    { what: "the categories" },
   );
 }

@@ -73,6 +73,7 @@ export function keysView(ctx) {
           { testid: "keys-table" },
         );
       },
+      { what: "your API keys" },
     );
   mount(
     ctx.main,

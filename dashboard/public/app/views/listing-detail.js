@@ -437,7 +437,7 @@ export function listingDetailView(ctx) {
     root,
     () => api(`/v1/listings/${id}`, { signal: ctx.signal }),
     (/** @type {OwnerListing} */ l) => render(l),
-    { lines: 6 },
+    { lines: 6, what: "this listing" },
   );
   ctx.every(HEALTH_POLL_MS, () => {
     const el = root.querySelector('[data-testid="listing-health"]');

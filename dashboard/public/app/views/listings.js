@@ -155,6 +155,7 @@ export function listingsView(ctx) {
         { wide: true },
       );
     },
+    { what: "your listings" },
   );
 }
 

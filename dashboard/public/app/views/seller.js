@@ -150,7 +150,7 @@ export function sellerOverview(ctx) {
       mount(payout, payoutCard(e.payoutAddress));
       return renderEarnings(e);
     },
-    { lines: 5 },
+    { lines: 5, what: "your earnings" },
   ).then(() => {
     if (payout.childElementCount === 0) mount(payout, payoutCard(null));
   });
@@ -174,5 +174,6 @@ export function sellerOverview(ctx) {
         ),
       );
     },
+    { what: "your listings" },
   );
 }

@@ -59,7 +59,7 @@ export function settlementsView(ctx) {
             : null,
         ];
       },
-      { quiet: cursor !== null },
+      { quiet: cursor !== null, what: "your settlements" },
     );
   page(null);
 }
@@ -111,5 +111,6 @@ export function settlementDetailView(ctx) {
         s.completedAt ? h("span", {}, " · completed ", dateTime(s.completedAt)) : null,
       ),
     ],
+    { what: "this settlement" },
   ).catch((err) => mount(root, errorState(err)));
 }
