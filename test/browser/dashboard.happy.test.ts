@@ -265,6 +265,15 @@ describe("dashboard", () => {
     await buyer.getByRole("dialog").getByRole("button", { name: "Revoke key" }).click();
     await other.getByText("revoked").waitFor();
     expect((await fetch(`${gateway}/v1/balance`, { headers: { authorization: `Bearer ${newKey}` } })).status).toBe(401);
+
+    // A tab still holding the revoked key is signed out on its next call and sent to sign-in.
+    const stale = await newPage(buyerContext);
+    await stale.goto(`${gateway}/`);
+    await stale.evaluate((key) => sessionStorage.setItem("proxygate.apiKey", key), newKey);
+    await stale.goto(`${gateway}/#/buyer`);
+    await stale.waitForURL(/#\/signin\?next=%2Fbuyer$/);
+    expect(await stale.evaluate(() => sessionStorage.getItem("proxygate.apiKey"))).toBeNull();
+    await stale.close();
   });
 
   it("withdraws USDC: the gateway co-signs, the wallet signs and sends, the dashboard confirms", async () => {

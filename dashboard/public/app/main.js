@@ -233,6 +233,13 @@ document.addEventListener("keydown", (event) => {
 });
 window.addEventListener("hashchange", route);
 window.addEventListener("proxygate:session", () => {
+  // Signed out (or the key was refused) on a page that needs a key: back to sign-in.
+  const here = path();
+  const needsKey = ROUTES.find((r) => r.pattern.test(here))?.auth === true;
+  if (needsKey && wallet() === null) {
+    route();
+    return;
+  }
   renderNav();
   renderAccount();
 });
