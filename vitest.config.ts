@@ -58,6 +58,20 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          // The same stack as e2e: hermetic engines plus the built Worker, which serves the dashboard.
+          globalSetup: ["test/setup/e2e.ts"],
+          // One Chromium at a time: the machines have two cores.
+          fileParallelism: false,
+          // Generous: ledger entries and the catalog cache land seconds after a call, more under load.
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+        },
+      },
       workersProject("workers", ["test/workers/**/*.test.ts"], ["test/workers/**/*.serial.test.ts"], 0),
       // Tests that take a shared engine down (e.g. stop Postgres) run alone, after the others.
       // One file at a time, too: one file's outage must not hit another's run.

@@ -158,6 +158,7 @@ ${listingLines}
 
   Demo buyer ${buyer.signer.address}: vault ${buyer.vault} funded with 5 USDC
   API key (shown once): ${buyer.apiKey}
+  Dashboard: ${gateway}/#/signin — paste that key (or sign in with a Solana browser wallet)
 
 Try:
   curl -s ${gateway}/healthz

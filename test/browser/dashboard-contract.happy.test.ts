@@ -1,0 +1,136 @@
+/**
+ * The views of APIs built in parallel (catalog, seller earnings, settlements) against responses
+ * shaped as the wire contracts say, served to the page by Playwright routing; everything else
+ * (sign-in, listings, balance) is the real gateway. Saves the screenshots of those views with data.
+ */
+import { generateKeyPairSigner } from "@solana/kit";
+import type { Browser, Page, Route } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { signIn } from "../../dev/lib/client.ts";
+import { launchChromium, screenshot } from "./browser.ts";
+import * as fixtures from "./contract-fixtures.ts";
+
+const gateway = inject("workerUrl");
+
+let browser: Browser;
+let page: Page;
+let wallet: string;
+const pageErrors: string[] = [];
+
+function json(route: Route, body: unknown): Promise<void> {
+  return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(body) });
+}
+
+async function open(route: string): Promise<void> {
+  await page.goto(`${gateway}/#${route}`);
+  await page.waitForFunction(() => (document.getElementById("main")?.childElementCount ?? 0) > 0);
+  await page.waitForFunction(() => document.querySelectorAll("[aria-busy='true'], .loading").length === 0, null, {
+    timeout: 30_000,
+  });
+}
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  const signer = await generateKeyPairSigner();
+  wallet = signer.address;
+  const apiKey = await signIn(gateway, signer);
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: "light" });
+  await context.route(/\/v1\/apis(\?|$)/, (r) => json(r, fixtures.apis));
+  await context.route(/\/v1\/categories$/, (r) => json(r, fixtures.categories));
+  await context.route(/\/v1\/seller\/earnings/, (r) => json(r, fixtures.earnings(wallet)));
+  await context.route(/\/v1\/seller\/settlements/, (r) => json(r, fixtures.settlements));
+  await context.route(/\/v1\/settlements\//, (r) => json(r, fixtures.settlement(wallet)));
+  page = await context.newPage();
+  page.on("pageerror", (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+  page.on("console", (msg) => {
+    if (msg.text().includes("Content Security Policy")) pageErrors.push(`${page.url()}: ${msg.text()}`);
+  });
+  await page.goto(`${gateway}/`);
+  await page.evaluate((key) => sessionStorage.setItem("proxygate.apiKey", key), apiKey);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("dashboard views of the contract APIs", () => {
+  it("catalog: cards with buyer price, health and headroom; filters from the services", async () => {
+    await open("/catalog");
+    const card = page.getByTestId(`api-${fixtures.LISTING_A}`);
+    const text = await card.textContent();
+    expect(text).toContain("openai");
+    expect(text).toContain("0.00105");
+    expect(text).toContain("per 1k tokens");
+    expect(text).toContain("99.8%");
+    expect(text).toContain("412 / 980 ms");
+    expect(await card.getByRole("meter").getAttribute("aria-valuenow")).toBe("83");
+    expect(await page.locator("#f-service option").allTextContents()).toEqual(["All services", "openai", "weather"]);
+    await screenshot(page, "20-catalog-with-listings");
+    await open("/");
+    await screenshot(page, "21-home-with-categories");
+    const asked = page.waitForRequest((req) => req.url().includes("/v1/apis?") && req.url().includes("category=llm"));
+    await page.getByRole("link", { name: "llm" }).click();
+    await asked;
+    expect(await page.locator("#f-category").inputValue()).toBe("llm");
+  });
+
+  it("earnings: totals, 30-day charts and per-listing table", async () => {
+    await open("/seller");
+    expect(await page.getByTestId("earnings-pending").textContent()).toContain("1.23456");
+    const perDay = fixtures.earnings(wallet).byDay;
+    const calls = perDay.reduce((sum, d) => sum + d.calls, 0);
+    expect(await page.getByTestId("earnings-calls").textContent()).toContain(calls.toLocaleString("en-US"));
+    expect(await page.locator('[data-testid="chart-earnings"] rect.bar').count()).toBe(30);
+    expect(await page.getByTestId("earnings-by-listing").textContent()).toContain("40.11 USDC");
+    expect(await page.getByTestId("payout-address").textContent()).toBe(wallet);
+    await screenshot(page, "22-seller-earnings-with-data");
+  });
+
+  it("settlements: history with transaction links, and one batch with the caller's transfers", async () => {
+    await open("/seller/settlements");
+    const table = page.getByTestId("settlements-table");
+    expect(await table.locator("tbody tr").count()).toBe(3);
+    const link = table.locator(`a[title="${fixtures.PAYOUT_SIGNATURE}"]`);
+    expect(await link.getAttribute("href")).toContain(fixtures.PAYOUT_SIGNATURE);
+    await screenshot(page, "23-settlements-with-data");
+    await table.getByRole("link", { name: fixtures.BATCH.slice(0, 12) }).click();
+    await page.waitForURL(/#\/seller\/settlements\//);
+    await page.waitForFunction(() => document.querySelectorAll(".loading").length === 0);
+    expect(await page.locator("main").textContent()).toContain("12.50");
+    await screenshot(page, "24-settlement-detail");
+  });
+
+  it("a failing API shows an error state with the request id and a working retry", async () => {
+    const failing = /\/v1\/balance$/;
+    await page.route(failing, (r) =>
+      r.fulfill({
+        status: 503,
+        contentType: "application/json",
+        body: JSON.stringify({
+          error: {
+            code: "dependency_unavailable",
+            message: "The wallet service is busy; retry shortly.",
+            requestId: "req_test_123",
+          },
+        }),
+      }),
+    );
+    await open("/buyer");
+    const alert = page.locator('.error-state[data-state="error"]').first();
+    expect(await alert.textContent()).toContain("Could not load your balance");
+    expect(await alert.textContent()).toContain("The wallet service is busy; retry shortly.");
+    expect(await alert.textContent()).toContain("req_test_123");
+    await screenshot(page, "25-error-state");
+    await page.unroute(failing);
+    await page.route(failing, (r) => r.abort("connectionrefused"));
+    await alert.getByRole("button", { name: "Retry" }).click();
+    await page.getByText("Could not reach the gateway").first().waitFor();
+    await page.unroute(failing);
+    await page.locator('.error-state[data-state="error"]').first().getByRole("button", { name: "Retry" }).click();
+    await page.getByTestId("balance-available").waitFor();
+  });
+
+  it("no view threw an uncaught error or broke the Content-Security-Policy", () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
