@@ -8,9 +8,11 @@
  * listing or seller: SQLSTATE class 22/23) is isolated: the rest of the batch goes through, the
  * refused row stays in the outbox, is logged and retried with its own backoff — never dropped.
  */
+import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { createDb, createPool, type DbEnv } from "../db/client.ts";
 import { ledgerEntries, wallets } from "../db/schema.ts";
+import { LEDGER_WRITE_LOCK } from "../workers/lib/ledger-lock.ts";
 
 export const OutboxEntrySchema = z.strictObject({
   requestId: z.string().min(1).max(128),
@@ -113,6 +115,8 @@ type Db = ReturnType<typeof createDb>;
 async function insertEntries(db: Db, entries: readonly OutboxEntry[]): Promise<void> {
   const addresses = [...new Set(entries.flatMap((e) => [e.buyerWallet, e.payeeWallet]))];
   await db.transaction(async (tx) => {
+    // Held to the end of the transaction: the settlement planner's barrier waits for it (ledger-lock.ts).
+    await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${LEDGER_WRITE_LOCK})`);
     await tx
       .insert(wallets)
       .values(addresses.map((address) => ({ address })))

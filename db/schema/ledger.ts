@@ -74,12 +74,13 @@ export const ledgerEntries = pgTable(
       "ledger_entries_status_batch",
       sql`(${t.status} = 'unsettled' AND ${t.settlementBatchId} IS NULL) OR (${t.status} IN ('in_batch', 'settled') AND ${t.settlementBatchId} IS NOT NULL) OR ${t.status} = 'forfeited'`,
     ),
-    // The settlement planner scans only unsettled entries, oldest first.
-    index("ledger_entries_unsettled_idx").on(t.status, t.createdAt).where(sql`${t.status} = 'unsettled'`),
+    // No index may name status, settlement_batch_id or settled_at (key or predicate): settlement
+    // rewrites those on up to millions of rows at once, and only then are the updates HOT (decision 011).
+    // The planner scans the primary key from a low-water mark; a batch's entries are found through
+    // the id range recorded on the batch. Table fillfactor 50 (migration 0004) leaves room on each page.
     index("ledger_entries_buyer_idx").on(t.buyerWallet, t.createdAt),
     index("ledger_entries_seller_idx").on(t.sellerId, t.createdAt),
     index("ledger_entries_payee_idx").on(t.payeeWallet, t.createdAt),
-    index("ledger_entries_batch_idx").on(t.settlementBatchId).where(sql`${t.settlementBatchId} IS NOT NULL`),
   ],
 );
 
