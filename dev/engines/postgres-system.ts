@@ -69,7 +69,7 @@ export async function startSystemPostgres(opts: {
     full_page_writes: "off",
     // A local engine may use some memory: room for a settlement batch marking 1M ledger rows in
     // one transaction without a checkpoint storm (decision 011; the Postgres defaults are 128MB / 1GB).
-    shared_buffers: "256MB",
+    shared_buffers: "1GB",
     max_wal_size: "4GB",
     checkpoint_timeout: "15min",
   };

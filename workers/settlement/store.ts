@@ -146,6 +146,8 @@ export async function planAndPersist(sql: Sql, input: PersistInput): Promise<Per
   const allocated = await ledgerBarrier(sql);
   await sql.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
   try {
+    // The aggregate and the marking hash-join up to millions of rows: keep the hashes in memory.
+    await sql.query("SET LOCAL work_mem = '64MB'");
     const mark = await sql.query<{ v: string }>(
       "SELECT coalesce(max(next_scan_from), 0)::text AS v FROM settlement_batches",
     );
