@@ -12,6 +12,7 @@
 import type { Pool } from "@neondatabase/serverless";
 import { z } from "zod";
 import { createPool, type DbEnv } from "../db/client.ts";
+import { LEDGER_WRITE_LOCK } from "../workers/lib/ledger-lock.ts";
 
 export const OutboxEntrySchema = z.strictObject({
   requestId: z.string().min(1).max(128),
@@ -116,14 +117,19 @@ function isRowError(err: unknown): boolean {
  * costs next to nothing (drizzle's per-value query building was ~8 % of the gateway isolate's
  * CPU under the proxy benchmark). The foreign-key checks run at the end of the statement and see the
  * wallets inserted by its WITH clause. Table and columns: db/schema/ledger.ts, db/schema/wallets.ts.
+ * The statement's implicit transaction holds the ledger write lock SHARED ($14, workers/lib/ledger-lock.ts)
+ * from before its first row is inserted (every row is joined with the lock's one row) to its commit:
+ * the settlement planner's low-water barrier waits for it.
  */
-const INSERT_ENTRIES = `WITH new_wallets AS (
+const INSERT_ENTRIES = `WITH ledger_lock AS (
+  SELECT pg_advisory_xact_lock_shared($14::bigint) AS held
+), new_wallets AS (
   INSERT INTO wallets (address) SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING
 )
 INSERT INTO ledger_entries (request_id, kind, buyer_wallet, payee_wallet, seller_id, listing_id, task_id,
   charge, seller_payout, platform_fee, units, created_at)
-SELECT * FROM unnest($2::text[], $3::ledger_entry_kind[], $4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::uuid[],
-  $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::timestamptz[])
+SELECT u.* FROM ledger_lock CROSS JOIN unnest($2::text[], $3::ledger_entry_kind[], $4::text[], $5::text[], $6::uuid[],
+  $7::uuid[], $8::uuid[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::timestamptz[]) AS u
 ON CONFLICT (request_id) DO NOTHING`;
 
 async function insertEntries(pool: Pool, entries: readonly OutboxEntry[]): Promise<void> {
@@ -144,6 +150,7 @@ async function insertEntries(pool: Pool, entries: readonly OutboxEntry[]): Promi
     column((e) => e.platformFee),
     column((e) => String(e.units)),
     column((e) => new Date(e.confirmedAt).toISOString()),
+    LEDGER_WRITE_LOCK,
   ]);
 }
 

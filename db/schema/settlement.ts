@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, pgTable, primaryKey, text, unique } from "drizzle-orm/pg-core";
+import { bigint, check, index, integer, pgTable, primaryKey, text, unique } from "drizzle-orm/pg-core";
 import { chainHeight, createdAt, isBase58Address, microUsdc, timestamptz, updatedAt } from "./columns.ts";
 import { settlementBatchStatus, transferKind, transferStatus } from "./enums.ts";
 import { wallets } from "./wallets.ts";
@@ -14,6 +14,14 @@ export const settlementBatches = pgTable(
     totalPaidOut: microUsdc("total_paid_out").notNull().default(sql`0`),
     totalFees: microUsdc("total_fees").notNull().default(sql`0`),
     entryCount: integer("entry_count").notNull().default(0),
+    /** Lowest and highest ledger_entries.id marked with this batch: its entries are looked up in that range. */
+    firstEntryId: bigint("first_entry_id", { mode: "number" }),
+    lastEntryId: bigint("last_entry_id", { mode: "number" }),
+    /**
+     * Low-water mark for the next planner: no entry below this id was unsettled (or could still
+     * appear) once this batch committed. The planner scans from the highest mark of all batches.
+     */
+    nextScanFrom: bigint("next_scan_from", { mode: "number" }),
     /** Token of the run lock holder currently executing the batch. */
     runToken: text("run_token"),
     attempts: integer("attempts").notNull().default(0),
@@ -32,6 +40,10 @@ export const settlementBatches = pgTable(
     check("settlement_batches_counts_nonnegative", sql`${t.entryCount} >= 0 AND ${t.attempts} >= 0`),
     check("settlement_batches_completed_at", sql`${t.status} <> 'completed' OR ${t.completedAt} IS NOT NULL`),
     index("settlement_batches_status_idx").on(t.status, t.createdAt),
+    check(
+      "settlement_batches_entry_range",
+      sql`${t.firstEntryId} IS NULL OR (${t.lastEntryId} IS NOT NULL AND ${t.firstEntryId} <= ${t.lastEntryId})`,
+    ),
   ],
 );
 

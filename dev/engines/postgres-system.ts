@@ -67,6 +67,11 @@ export async function startSystemPostgres(opts: {
     fsync: "off",
     synchronous_commit: "off",
     full_page_writes: "off",
+    // A local engine may use some memory: room for a settlement batch marking 1M ledger rows in
+    // one transaction without a checkpoint storm (decision 011; the Postgres defaults are 128MB / 1GB).
+    shared_buffers: "1GB",
+    max_wal_size: "4GB",
+    checkpoint_timeout: "15min",
   };
   const args = ["-D", dataDir, "-p", String(opts.port)];
   for (const [name, value] of Object.entries(settings)) args.push("-c", `${name}=${value}`);

@@ -13,7 +13,6 @@ const pairArb: fc.Arbitrary<PairAggregate> = fc
     fee: fc.bigInt({ min: 0n, max: 10n ** 12n }),
     entries: fc.integer({ min: 1, max: 10_000 }),
     age: fc.integer({ min: 0, max: 10 * 86_400_000 }),
-    forfeit: fc.boolean(),
   })
   .filter((r) => r.payout + r.fee > 0n)
   .map((r) => ({
@@ -24,15 +23,24 @@ const pairArb: fc.Arbitrary<PairAggregate> = fc
     charge: r.payout + r.fee,
     entries: r.entries,
     oldestAt: NOW - r.age,
-    ...(r.forfeit ? { forfeit: true } : {}),
   }));
 
-/** Unique (buyer, payee) pairs, as SQL's GROUP BY yields them; a flagged buyer's pairs are all forfeit. */
+/**
+ * Unique (buyer, payee) pairs, as SQL's GROUP BY yields them, and some flagged wallets: a flagged
+ * buyer's pairs are all forfeit, a flagged payee's pairs all `payeeFlagged`.
+ */
 const pairsArb: fc.Arbitrary<PairAggregate[]> = fc
-  .uniqueArray(pairArb, { selector: (p) => `${p.buyer}|${p.payee}`, maxLength: 30 })
-  .map((pairs) => {
-    const flagged = new Set(pairs.filter((p) => p.forfeit).map((p) => p.buyer));
-    return pairs.map(({ forfeit: _, ...p }) => (flagged.has(p.buyer) ? { ...p, forfeit: true } : p));
+  .tuple(
+    fc.uniqueArray(pairArb, { selector: (p) => `${p.buyer}|${p.payee}`, maxLength: 30 }),
+    fc.subarray(wallets, { maxLength: 3 }),
+  )
+  .map(([pairs, flaggedList]) => {
+    const flagged = new Set(flaggedList);
+    return pairs.map((p) => ({
+      ...p,
+      ...(flagged.has(p.buyer) ? { forfeit: true } : {}),
+      ...(flagged.has(p.payee) ? { payeeFlagged: true } : {}),
+    }));
   });
 
 const configArb: fc.Arbitrary<PlanConfig> = fc.record({
@@ -81,10 +89,11 @@ describe("planSettlement", () => {
     );
   });
 
-  it("covers a pair exactly when its buyer (unless forfeit) and its payee are due (threshold or age)", () => {
+  it("covers a pair exactly when its payee is not flagged and it and its buyer (unless forfeit) are due (threshold or age)", () => {
     fc.assert(
-      fc.property(pairsArb, configArb, (pairs, config) => {
-        const plan = planSettlement(pairs, config);
+      fc.property(pairsArb, configArb, (all, config) => {
+        const plan = planSettlement(all, config);
+        const pairs = all.filter((p) => !p.payeeFlagged);
         const oldest = (w: string) =>
           Math.min(...pairs.filter((p) => p.buyer === w || p.payee === w).map((p) => p.oldestAt));
         const old = (w: string) => config.now - oldest(w) >= config.maxAgeMs;
@@ -92,6 +101,7 @@ describe("planSettlement", () => {
         const spent = (w: string) => sum(pairs.filter((p) => p.buyer === w && !p.forfeit).map((p) => p.charge));
         const key = (p: PairAggregate) => `${p.buyer}|${p.payee}`;
         const covered = new Set(plan.pairs.map(key));
+        for (const p of all.filter((x) => x.payeeFlagged)) expect(covered.has(key(p))).toBe(false);
         for (const p of pairs) {
           const due =
             (owed(p.payee) >= config.minPayout || old(p.payee)) &&
@@ -123,6 +133,33 @@ describe("planSettlement", () => {
         maxAgeMs: 0,
       }),
     ).toThrow(RangeError);
+  });
+
+  it("holds a flagged payee's payout, even on a forfeit pair whose payee is the flagged buyer itself", () => {
+    const config = { now: NOW, minPayout: 0n, minCollection: 0n, maxAgeMs: 0 };
+    const plan = planSettlement(
+      [
+        {
+          buyer: "S",
+          payee: "S",
+          charge: 105n,
+          payout: 95n,
+          fee: 10n,
+          entries: 1,
+          oldestAt: NOW,
+          forfeit: true,
+          payeeFlagged: true,
+        },
+        { buyer: "S", payee: "B", charge: 210n, payout: 190n, fee: 20n, entries: 2, oldestAt: NOW, forfeit: true },
+        { buyer: "A", payee: "S", charge: 315n, payout: 285n, fee: 30n, entries: 3, oldestAt: NOW, payeeFlagged: true },
+      ],
+      config,
+    );
+    // S is paid nothing and A is not charged for S; B is still paid from the treasury.
+    expect(plan.transfers).toEqual([{ kind: "payout", wallet: "B", amount: 190n }]);
+    expect(plan.carried).toEqual({ charge: 420n, payout: 380n, fee: 40n, entries: 4 });
+    expect(plan.forfeited.entries).toBe(2);
+    expect(plan.pairs.map((p) => p.payee)).toEqual(["B"]);
   });
 
   it("a wallet that is both buyer and seller pays only the difference", () => {

@@ -452,6 +452,37 @@ describe("settlement", () => {
     expect((await stub.balance()).available).toBe(5_000_000n - 3n * CHARGE + 2n * PAYOUT);
   });
 
+  it("a flagged payee's payout is held: carried over untouched (not forfeited), paid once the flag is lifted", async () => {
+    const buyer = await vaultBuyer(1_000_000n);
+    const flagged = await seller();
+    await calls(buyer, flagged, 2);
+    await query(
+      "UPDATE wallets SET is_flagged = true, flagged_reason = 'test: held payee', flagged_at = now() WHERE address = $1",
+      [flagged.signer.address],
+    );
+    const accounts = [flagged.account, buyer.vault];
+    const before = await snapshot(accounts);
+    await runSettlement(env, { config: NOW_DUE });
+    const held = deltas(before, await snapshot(accounts));
+    expect(held.get(flagged.account)).toBe(0n);
+    expect(held.get(buyer.vault)).toBe(0n);
+    const open = await query<{ status: string; batch: string | null }>(
+      "SELECT status, settlement_batch_id AS batch FROM ledger_entries WHERE payee_wallet = $1",
+      [flagged.signer.address],
+    );
+    expect(open).toEqual([
+      { status: "unsettled", batch: null },
+      { status: "unsettled", batch: null },
+    ]);
+
+    await query("UPDATE wallets SET is_flagged = false WHERE address = $1", [flagged.signer.address]);
+    const summary = await runSettlement(env, { config: NOW_DUE });
+    expect(summary.ran && summary.executed?.status).toBe("completed");
+    const paid = deltas(before, await snapshot(accounts));
+    expect(paid.get(flagged.account)).toBe(2n * PAYOUT);
+    expect(paid.get(buyer.vault)).toBe(-2n * CHARGE);
+  });
+
   it("Solana RPC down during a run: the batch stays pending and completes on the next run", async () => {
     await calls(b2, s1, 2);
     const accounts = [s1.account, b2.vault, treasury];

@@ -361,6 +361,15 @@ async function replan(sql: Sql, batchId: string, kind: Kind, signature: string, 
 }
 
 /**
+ * A batch's entries lie in the id range recorded on it (no index names settlement_batch_id, so the
+ * updates marking entries stay HOT): a primary-key range scan, filtered by batch.
+ */
+function inRange(batchParam: string, column = "id"): string {
+  return `${column} BETWEEN (SELECT first_entry_id FROM settlement_batches WHERE id = ${batchParam})
+                     AND (SELECT last_entry_id FROM settlement_batches WHERE id = ${batchParam})`;
+}
+
+/**
  * Skim (DESIGN §4): flag in Postgres and forfeit the buyer's entries, this batch's and the unsettled
  * ones (pulled into this batch). Their sellers are still paid: the payouts grow by what the
  * pulled-in entries owe them, and what netting took from the skimmer's own earnings in this batch
@@ -379,18 +388,25 @@ async function recordSkim(deps: ExecuteDeps, batchId: string, culprit: TransferR
     `WITH f AS (
        UPDATE ledger_entries SET status = 'forfeited', settlement_batch_id = $2
         WHERE buyer_wallet = $1 AND status = 'unsettled'
-        RETURNING payee_wallet, seller_payout
+        RETURNING id, payee_wallet, seller_payout
+     ),
+     -- Same statement, so atomic: the batch's id range grows to cover the pulled-in entries.
+     r AS (
+       UPDATE settlement_batches SET first_entry_id = least(first_entry_id, (SELECT min(id) FROM f)),
+              last_entry_id = greatest(last_entry_id, (SELECT max(id) FROM f))
+        WHERE id = $2 AND EXISTS (SELECT 1 FROM f)
      )
      SELECT payee_wallet AS payee, sum(seller_payout)::text AS amount FROM f WHERE payee_wallet <> $1 GROUP BY payee_wallet`,
     [wallet, batchId],
   );
   await sql.query(
-    `UPDATE ledger_entries SET status = 'forfeited' WHERE buyer_wallet = $1 AND status = 'in_batch' AND settlement_batch_id = $2`,
+    `UPDATE ledger_entries SET status = 'forfeited'
+      WHERE buyer_wallet = $1 AND status = 'in_batch' AND settlement_batch_id = $2 AND ${inRange("$2")}`,
     [wallet, batchId],
   );
   const netted = await sql.query<{ amount: string }>(
     `SELECT coalesce(sum(seller_payout), 0)::text AS amount FROM ledger_entries
-      WHERE settlement_batch_id = $1 AND status = 'in_batch' AND payee_wallet = $2`,
+      WHERE settlement_batch_id = $1 AND status = 'in_batch' AND payee_wallet = $2 AND ${inRange("$1")}`,
     [batchId, wallet],
   );
   const owed = new Map(pulled.rows.map((r) => [r.payee, BigInt(r.amount)]));
@@ -433,7 +449,7 @@ async function settleEntries(deps: ExecuteDeps, batchId: string): Promise<void> 
   const { sql } = deps;
   await sql.query(
     `UPDATE ledger_entries SET status = 'settled', settled_at = now()
-      WHERE settlement_batch_id = $1 AND status = 'in_batch'`,
+      WHERE settlement_batch_id = $1 AND status = 'in_batch' AND ${inRange("$1")}`,
     [batchId],
   );
   const { rows } = await sql.query<{ buyer: string; charge: string; slot: string | null; max_slot: string | null }>(
@@ -442,7 +458,7 @@ async function settleEntries(deps: ExecuteDeps, batchId: string): Promise<void> 
               WHERE t.batch_id = $1 AND t.kind = 'collection' AND t.wallet_address = e.buyer_wallet AND t.status = 'confirmed') AS slot,
             (SELECT max(t.confirmed_slot)::text FROM settlement_transfers t WHERE t.batch_id = $1 AND t.status = 'confirmed') AS max_slot
        FROM ledger_entries e
-      WHERE e.settlement_batch_id = $1 AND e.status = 'settled'
+      WHERE e.settlement_batch_id = $1 AND e.status = 'settled' AND ${inRange("$1", "e.id")}
       GROUP BY e.buyer_wallet`,
     [batchId],
   );

@@ -9,6 +9,8 @@
  * - a pair is covered only when both its buyer and its payee are due (the rest is carried over);
  * - a `forfeit` pair (its buyer is flagged for skimming: nothing can be collected) is covered when
  *   its payee is due: the seller is paid from the treasury, the buyer's charges are forfeited;
+ * - a pair whose payee is flagged is held: carried over untouched (nothing collected for it, nothing
+ *   paid), whether or not its buyer is flagged too, and left out of every due computation;
  * - per wallet: net = Σ charges as buyer − Σ payouts as payee over covered pairs; net > 0 is a
  *   collection, net < 0 a payout, 0 nothing;
  * - conservation, exactly: Σ collections − Σ payouts = Σ fees of the covered pairs − Σ payouts of
@@ -29,6 +31,8 @@ export interface PairAggregate {
   oldestAt: number;
   /** The buyer is flagged: its entries are forfeited, their payouts come from the treasury. */
   forfeit?: boolean;
+  /** The payee is flagged: its payout is held (the pair is carried over, never forfeited). */
+  payeeFlagged?: boolean;
 }
 
 export interface PlanConfig {
@@ -88,7 +92,7 @@ const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * Plans one batch from the pair aggregates. Deterministic: the order of `pairs` does not matter.
  *
  * @example
- * const plan = planSettlement(await aggregateUnsettled(client, cutoff), { now, minPayout: 1_000_000n, minCollection: 1_000_000n, maxAgeMs: 86_400_000 });
+ * const plan = planSettlement((await aggregateUnsettled(client)).pairs, { now, minPayout: 1_000_000n, minCollection: 1_000_000n, maxAgeMs: 86_400_000 });
  * plan.totalCollected - plan.totalPaidOut === plan.covered.fee - plan.forfeited.payout; // always
  */
 export function planSettlement(pairs: readonly PairAggregate[], config: PlanConfig): Plan {
@@ -100,7 +104,9 @@ export function planSettlement(pairs: readonly PairAggregate[], config: PlanConf
   const owed = new Map<string, bigint>();
   const spent = new Map<string, bigint>();
   const oldest = new Map<string, number>();
+  const held = (p: PairAggregate) => p.payeeFlagged === true;
   for (const p of pairs) {
+    if (held(p)) continue;
     bump(owed, p.payee, p.payout);
     if (!p.forfeit) bump(spent, p.buyer, p.charge);
     for (const w of [p.buyer, p.payee]) oldest.set(w, Math.min(oldest.get(w) ?? p.oldestAt, p.oldestAt));
@@ -121,7 +127,9 @@ export function planSettlement(pairs: readonly PairAggregate[], config: PlanConf
   let carried = ZERO;
   const net = new Map<string, bigint>();
   for (const p of sorted) {
-    if (p.forfeit) {
+    if (held(p)) {
+      carried = add(carried, p);
+    } else if (p.forfeit) {
       if (payeeDue(p.payee)) {
         covered.push(p);
         forfeited = add(forfeited, p);

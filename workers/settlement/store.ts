@@ -7,11 +7,17 @@
  * planned. A concurrent run touching the same entries makes Postgres abort one of the two
  * (serialization failure): that run plans nothing. Entries committed after the snapshot are not
  * touched and wait for the next batch.
+ *
+ * Speed (decision 011): no index names status / settlement_batch_id, so marking is a HOT update.
+ * The planner scans the primary key from a low-water mark (the highest `next_scan_from` of all
+ * batches) instead of a partial index; a barrier on the ledger write lock before the snapshot
+ * makes that mark safe against inserts still in flight.
  */
 import type { PoolClient } from "@neondatabase/serverless";
 import type { Address } from "@solana/kit";
 import { address } from "@solana/kit";
 import { findAssociatedTokenPda, TOKEN_PROGRAM_ADDRESS } from "@solana-program/token";
+import { LEDGER_WRITE_LOCK } from "../lib/ledger-lock.ts";
 import { type PairAggregate, type Plan, type PlanConfig, packTransfers, planSettlement } from "./plan.ts";
 import { PACK_LIMITS } from "./transactions.ts";
 
@@ -37,11 +43,22 @@ export type PersistResult =
     }
   | { planned: false; reason: "nothing_due" | "concurrent_run"; planMs: number };
 
+export interface UnsettledScan {
+  pairs: PairAggregate[];
+  /** Lowest unsettled id per pair ("buyer payee"). */
+  firstIds: Map<string, number>;
+  /** Lowest unsettled id of entries that cannot be planned yet (buyer with no active vault), or null. */
+  unplannableFrom: number | null;
+}
+
+const pairKey = (buyer: string, payee: string) => `${buyer} ${payee}`;
+
 /**
- * Σ per (buyer, payee) over unsettled entries whose buyer has an active vault, or is flagged (then
- * the pair is `forfeit`: nothing can be collected, the payee is still paid).
+ * Σ per (buyer, payee) over unsettled entries with id ≥ `scanFrom` whose buyer has an active vault,
+ * or is flagged (then the pair is `forfeit`: nothing can be collected, the payee is still paid).
+ * A flagged payee's pairs are marked `payeeFlagged`: the planner holds them.
  */
-export async function aggregateUnsettled(sql: Sql): Promise<PairAggregate[]> {
+export async function aggregateUnsettled(sql: Sql, scanFrom = 0): Promise<UnsettledScan> {
   const r = await sql.query<{
     buyer: string;
     payee: string;
@@ -50,29 +67,66 @@ export async function aggregateUnsettled(sql: Sql): Promise<PairAggregate[]> {
     fee: string;
     entries: number;
     oldest_ms: string;
-    forfeit: boolean;
+    first_id: string;
+    forfeit: boolean | null;
+    payee_flagged: boolean;
   }>(
     `WITH buyers AS (
        SELECT w.address, w.is_flagged AS forfeit FROM wallets w
         WHERE w.is_flagged OR EXISTS (SELECT 1 FROM vault_accounts v WHERE v.wallet_address = w.address AND v.status = 'active')
      )
-     SELECT e.buyer_wallet AS buyer, e.payee_wallet AS payee, b.forfeit,
+     SELECT e.buyer_wallet AS buyer, e.payee_wallet AS payee, b.forfeit, p.is_flagged AS payee_flagged,
             sum(e.charge)::text AS charge, sum(e.seller_payout)::text AS payout, sum(e.platform_fee)::text AS fee,
-            count(*)::int AS entries, floor(extract(epoch FROM min(e.created_at)) * 1000)::bigint::text AS oldest_ms
-       FROM ledger_entries e JOIN buyers b ON b.address = e.buyer_wallet
-      WHERE e.status = 'unsettled'
-      GROUP BY e.buyer_wallet, e.payee_wallet, b.forfeit`,
+            count(*)::int AS entries, floor(extract(epoch FROM min(e.created_at)) * 1000)::bigint::text AS oldest_ms,
+            min(e.id)::text AS first_id
+       FROM ledger_entries e LEFT JOIN buyers b ON b.address = e.buyer_wallet JOIN wallets p ON p.address = e.payee_wallet
+      WHERE e.id >= $1 AND e.status = 'unsettled'
+      GROUP BY e.buyer_wallet, e.payee_wallet, b.forfeit, p.is_flagged`,
+    [scanFrom],
   );
-  return r.rows.map((row) => ({
-    buyer: row.buyer,
-    payee: row.payee,
-    charge: BigInt(row.charge),
-    payout: BigInt(row.payout),
-    fee: BigInt(row.fee),
-    entries: row.entries,
-    oldestAt: Number(row.oldest_ms),
-    ...(row.forfeit ? { forfeit: true } : {}),
-  }));
+  const pairs: PairAggregate[] = [];
+  const firstIds = new Map<string, number>();
+  let unplannableFrom: number | null = null;
+  for (const row of r.rows) {
+    const firstId = Number(row.first_id);
+    if (row.forfeit === null) {
+      unplannableFrom = Math.min(unplannableFrom ?? firstId, firstId);
+      continue;
+    }
+    firstIds.set(pairKey(row.buyer, row.payee), firstId);
+    pairs.push({
+      buyer: row.buyer,
+      payee: row.payee,
+      charge: BigInt(row.charge),
+      payout: BigInt(row.payout),
+      fee: BigInt(row.fee),
+      entries: row.entries,
+      oldestAt: Number(row.oldest_ms),
+      ...(row.forfeit ? { forfeit: true } : {}),
+      ...(row.payee_flagged ? { payeeFlagged: true } : {}),
+    });
+  }
+  return { pairs, firstIds, unplannableFrom };
+}
+
+/**
+ * The barrier: waits for every transaction holding the ledger write lock (ledger-lock.ts), then
+ * returns the last id allocated so far. Every id up to it is committed or aborted from now on;
+ * every id allocated later is larger. Run before the planner's snapshot.
+ */
+async function ledgerBarrier(sql: Sql): Promise<number> {
+  await sql.query("BEGIN");
+  try {
+    await sql.query("SELECT pg_advisory_xact_lock($1)", [LEDGER_WRITE_LOCK]);
+    const r = await sql.query<{ v: string }>(
+      "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('ledger_entries', 'id')), 0)::text AS v",
+    );
+    await sql.query("COMMIT");
+    return Number(r.rows[0]?.v ?? 0);
+  } catch (err) {
+    await sql.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  }
 }
 
 function isSerializationFailure(err: unknown): boolean {
@@ -89,10 +143,17 @@ function isSerializationFailure(err: unknown): boolean {
  */
 export async function planAndPersist(sql: Sql, input: PersistInput): Promise<PersistResult> {
   const started = performance.now();
+  const allocated = await ledgerBarrier(sql);
   await sql.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
   try {
-    const pairs = await aggregateUnsettled(sql);
-    const plan = planSettlement(pairs, input.config);
+    // The aggregate and the marking hash-join up to millions of rows: keep the hashes in memory.
+    await sql.query("SET LOCAL work_mem = '64MB'");
+    const mark = await sql.query<{ v: string }>(
+      "SELECT coalesce(max(next_scan_from), 0)::text AS v FROM settlement_batches",
+    );
+    const scanFrom = Number(mark.rows[0]?.v ?? 0);
+    const scan = await aggregateUnsettled(sql, scanFrom);
+    const plan = planSettlement(scan.pairs, input.config);
     const planMs = performance.now() - started;
     if (plan.transfers.length === 0) {
       await sql.query("ROLLBACK");
@@ -131,22 +192,32 @@ export async function planAndPersist(sql: Sql, input: PersistInput): Promise<Per
         txIndexes,
       ],
     );
+    let firstEntryId = Number.POSITIVE_INFINITY;
+    let lastEntryId = 0;
     for (const forfeit of [false, true]) {
       const pairs = plan.pairs.filter((p) => (p.forfeit ?? false) === forfeit);
       if (pairs.length === 0) continue;
       const expected = forfeit ? plan.forfeited : plan.covered;
-      const marked = await sql.query<{ entries: number; charge: string; payout: string; fee: string }>(
+      const marked = await sql.query<{
+        entries: number;
+        charge: string;
+        payout: string;
+        fee: string;
+        first_id: string;
+        last_id: string;
+      }>(
         `WITH covered AS (SELECT * FROM unnest($2::text[], $3::text[]) AS c(buyer, payee)),
          upd AS (
            UPDATE ledger_entries e SET status = $4::ledger_entry_status, settlement_batch_id = $1
              FROM covered c
-            WHERE e.status = 'unsettled' AND e.buyer_wallet = c.buyer AND e.payee_wallet = c.payee
-            RETURNING e.charge, e.seller_payout, e.platform_fee
+            WHERE e.id >= $5 AND e.status = 'unsettled' AND e.buyer_wallet = c.buyer AND e.payee_wallet = c.payee
+            RETURNING e.id, e.charge, e.seller_payout, e.platform_fee
          )
          SELECT count(*)::int AS entries, coalesce(sum(charge), 0)::text AS charge,
-                coalesce(sum(seller_payout), 0)::text AS payout, coalesce(sum(platform_fee), 0)::text AS fee
+                coalesce(sum(seller_payout), 0)::text AS payout, coalesce(sum(platform_fee), 0)::text AS fee,
+                min(id)::text AS first_id, max(id)::text AS last_id
            FROM upd`,
-        [batchId, pairs.map((p) => p.buyer), pairs.map((p) => p.payee), forfeit ? "forfeited" : "in_batch"],
+        [batchId, pairs.map((p) => p.buyer), pairs.map((p) => p.payee), forfeit ? "forfeited" : "in_batch", scanFrom],
       );
       const m = marked.rows[0];
       if (
@@ -159,7 +230,19 @@ export async function planAndPersist(sql: Sql, input: PersistInput): Promise<Per
         // Cannot happen inside one snapshot; if it ever does, nothing is written.
         throw new Error("settlement: the entries marked differ from the plan; batch rolled back");
       }
+      firstEntryId = Math.min(firstEntryId, Number(m.first_id));
+      lastEntryId = Math.max(lastEntryId, Number(m.last_id));
     }
+    // Below the next mark nothing is unsettled: carried pairs and unplannable entries start at or
+    // above it, and every id ≤ `allocated` is visible in this snapshot (or never will be).
+    const covered = new Set(plan.pairs.map((p) => pairKey(p.buyer, p.payee)));
+    let nextScanFrom = Math.max(allocated + 1, scanFrom);
+    for (const [key, id] of scan.firstIds) if (!covered.has(key)) nextScanFrom = Math.min(nextScanFrom, id);
+    if (scan.unplannableFrom !== null) nextScanFrom = Math.min(nextScanFrom, scan.unplannableFrom);
+    await sql.query(
+      "UPDATE settlement_batches SET first_entry_id = $2, last_entry_id = $3, next_scan_from = $4 WHERE id = $1",
+      [batchId, firstEntryId, lastEntryId, nextScanFrom],
+    );
     await sql.query("COMMIT");
     return {
       planned: true,

@@ -117,7 +117,8 @@ export async function settlementDetail(sql: Sql, wallet: string, id: string): Pr
     `SELECT b.id, b.status, b.created_at, b.completed_at, b.entry_count, b.total_collected::text AS total_collected,
             b.total_paid_out::text AS total_paid_out, b.total_fees::text AS total_fees,
             (EXISTS (SELECT 1 FROM settlement_transfers t WHERE t.batch_id = b.id AND t.wallet_address = $2)
-             OR EXISTS (SELECT 1 FROM ledger_entries e WHERE e.settlement_batch_id = b.id AND (e.buyer_wallet = $2 OR e.payee_wallet = $2))) AS member
+             OR EXISTS (SELECT 1 FROM ledger_entries e WHERE e.id BETWEEN b.first_entry_id AND b.last_entry_id
+                         AND e.settlement_batch_id = b.id AND (e.buyer_wallet = $2 OR e.payee_wallet = $2))) AS member
        FROM settlement_batches b WHERE b.id = $1`,
     [id, wallet],
   );
