@@ -20,7 +20,9 @@ describe("the built Worker in Miniflare (black-box)", () => {
     const res = await fetch(`${gateway}/`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/html");
-    expect(await res.text()).toContain("<h1>proxygate</h1>");
+    const html = await res.text();
+    expect(html).toContain("<title>proxygate");
+    expect(html).toContain('src="/app/main.js"');
   });
 
   it("answers unknown API routes with the error envelope", async () => {
