@@ -1,22 +1,62 @@
 // Renders /v1/openapi.json as a readable reference. No framework. The DOM is built with
 // createElement and text nodes only, so nothing from the document is ever parsed as markup.
 
-/** Creates an element with attributes and children (strings become text nodes). */
+/**
+ * The parts of an OpenAPI 3.1 document this page reads.
+ * @typedef {{ $ref?: string, const?: unknown, enum?: unknown[], type?: string | string[], format?: string,
+ *   items?: Schema, anyOf?: Schema[], oneOf?: Schema[], allOf?: Schema[], properties?: Record<string, Schema>,
+ *   required?: string[], minimum?: number, exclusiveMinimum?: number, maximum?: number, minLength?: number,
+ *   maxLength?: number, minItems?: number, maxItems?: number, pattern?: string, default?: unknown,
+ *   nullable?: boolean, description?: string }} Schema
+ * @typedef {{ name: string, in: string, required?: boolean, description?: string, schema?: Schema }} Parameter
+ * @typedef {{ description?: string, content?: Record<string, { schema?: Schema }> }} ResponseObject
+ * @typedef {{ operationId?: string, summary?: string, description?: string, tags?: string[], security?: unknown[],
+ *   parameters?: Parameter[], requestBody?: { content?: Record<string, { schema?: Schema }> },
+ *   responses?: Record<string, ResponseObject>, "x-proxygate-rate-limit"?: string }} OperationObject
+ * @typedef {Partial<Record<string, OperationObject>>} PathItem
+ * @typedef {{ info?: { title?: string, version?: string, description?: string }, paths?: Record<string, PathItem> }} OpenApiDoc
+ * @typedef {Node | string | null | undefined | false} Leaf
+ * @typedef {Leaf | Leaf[]} Child1
+ * @typedef {Child1 | Child1[]} Child2
+ * @typedef {Child2 | Child2[]} Child
+ * @typedef {{ path: string, method: string, op: OperationObject, anchor: string }} Entry
+ */
+
+/**
+ * @param {HTMLElement} el
+ * @param {Array<Child>} children
+ */
+function appendAll(el, children) {
+  for (const child of children) {
+    if (Array.isArray(child)) appendAll(el, /** @type {Child[]} */ (child));
+    else if (child !== undefined && child !== null && child !== false)
+      el.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+}
+
+/**
+ * Creates an element with attributes and children (strings become text nodes).
+ * @param {string} tag
+ * @param {Record<string, string | number | boolean | null | undefined>} [attrs]
+ * @param {...Child} children
+ * @returns {HTMLElement}
+ */
 function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
-    if (key === "class") el.className = value;
+    if (key === "class") el.className = String(value);
     else el.setAttribute(key, String(value));
   }
-  for (const child of children.flat()) {
-    if (child === undefined || child === null || child === false) continue;
-    el.append(typeof child === "string" ? document.createTextNode(child) : child);
-  }
+  appendAll(el, children);
   return el;
 }
 
-/** Text with `code` spans (the document's descriptions use backticks), as nodes. */
+/**
+ * Text with `code` spans (the document's descriptions use backticks), as nodes.
+ * @param {string | undefined} text
+ * @returns {Leaf[]}
+ */
 function prose(text) {
   return String(text ?? "")
     .split(/(`[^`]+`)/)
@@ -24,15 +64,29 @@ function prose(text) {
     .map((part) => (part.startsWith("`") && part.endsWith("`") ? h("code", {}, part.slice(1, -1)) : part));
 }
 
+/**
+ * Follows `$ref`s (local ones) to the schema they name.
+ * @param {OpenApiDoc} doc
+ * @param {Schema | undefined} schema
+ * @returns {Schema}
+ */
 function resolve(doc, schema) {
   let current = schema;
   for (let i = 0; i < 10 && current && typeof current.$ref === "string"; i++) {
-    const path = current.$ref.replace(/^#\//, "").split("/");
-    current = path.reduce((node, key) => (node ? node[key] : undefined), doc);
+    /** @type {unknown} */
+    let node = doc;
+    for (const key of current.$ref.replace(/^#\//, "").split("/")) {
+      node = node && typeof node === "object" ? /** @type {Record<string, unknown>} */ (node)[key] : undefined;
+    }
+    current = /** @type {Schema | undefined} */ (node);
   }
   return current ?? {};
 }
 
+/**
+ * @param {Schema} schema
+ * @returns {string}
+ */
 function typeLabel(schema) {
   if (schema.const !== undefined) return JSON.stringify(schema.const);
   if (Array.isArray(schema.enum)) return schema.enum.map((v) => JSON.stringify(v)).join(" | ");
@@ -44,9 +98,15 @@ function typeLabel(schema) {
   return "any";
 }
 
+/**
+ * @param {Schema} schema
+ * @returns {string}
+ */
 function constraints(schema) {
+  /** @type {string[]} */
   const out = [];
-  const add = (label, value) => value !== undefined && out.push(`${label} ${value}`);
+  const add = (/** @type {string} */ label, /** @type {unknown} */ value) =>
+    value !== undefined && out.push(`${label} ${value}`);
   add("min", schema.minimum);
   add(">", schema.exclusiveMinimum);
   add("max", schema.maximum);
@@ -60,7 +120,12 @@ function constraints(schema) {
   return out.join(" · ");
 }
 
-/** One schema as a nested list (depth-limited: the documents here are shallow). */
+/**
+ * One schema as a nested list (depth-limited: the documents here are shallow).
+ * @param {OpenApiDoc} doc
+ * @param {Schema} raw
+ * @returns {HTMLElement}
+ */
 function schemaView(doc, raw, depth = 0) {
   const schema = resolve(doc, raw);
   if (depth > 8) return h("span", { class: "constraint" }, "…");
@@ -75,6 +140,7 @@ function schemaView(doc, raw, depth = 0) {
     );
   }
   if (schema.allOf) {
+    /** @type {{ type: string, properties: Record<string, Schema>, required: string[] }} */
     const merged = { type: "object", properties: {}, required: [] };
     for (const part of schema.allOf.map((p) => resolve(doc, p))) {
       Object.assign(merged.properties, part.properties ?? {});
@@ -112,6 +178,12 @@ function schemaView(doc, raw, depth = 0) {
   return schemaInline(doc, schema, depth);
 }
 
+/**
+ * @param {OpenApiDoc} doc
+ * @param {Schema} raw
+ * @param {number} depth
+ * @returns {HTMLElement}
+ */
 function schemaInline(doc, raw, depth) {
   const schema = resolve(doc, raw);
   if (schema.properties || schema.oneOf || schema.anyOf || schema.allOf) return schemaView(doc, schema, depth);
@@ -124,6 +196,11 @@ function schemaInline(doc, raw, depth) {
   );
 }
 
+/**
+ * @param {OpenApiDoc} doc
+ * @param {Parameter[] | undefined} params
+ * @returns {Child}
+ */
 function parametersView(doc, params) {
   if (!params?.length) return null;
   return [
@@ -158,6 +235,11 @@ function parametersView(doc, params) {
   ];
 }
 
+/**
+ * @param {OpenApiDoc} doc
+ * @param {Record<string, ResponseObject> | undefined} responses
+ * @returns {Child}
+ */
 function responsesView(doc, responses) {
   return [
     h("h4", {}, "Responses"),
@@ -176,6 +258,14 @@ function responsesView(doc, responses) {
   ];
 }
 
+/**
+ * @param {OpenApiDoc} doc
+ * @param {string} path
+ * @param {string} method
+ * @param {OperationObject} op
+ * @param {string} anchor
+ * @returns {HTMLElement}
+ */
 function operationView(doc, path, method, op, anchor) {
   const limit = op["x-proxygate-rate-limit"];
   return h(
@@ -219,28 +309,43 @@ function operationView(doc, path, method, op, anchor) {
 
 const METHODS = ["get", "post", "put", "patch", "delete"];
 
+/** @param {string} id */
+function byId(id) {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`#${id} is missing from the page`);
+  return el;
+}
+
+/** @param {OpenApiDoc} doc */
 function render(doc) {
-  const intro = document.getElementById("intro");
+  const intro = byId("intro");
   intro.replaceChildren(
     h("h1", {}, `${doc.info?.title ?? "API"} `, h("small", {}, `v${doc.info?.version ?? "?"}`)),
     h("p", {}, prose(doc.info?.description)),
   );
 
   // Group operations by their first tag; the proxy's five methods collapse into one "any" entry.
+  /** @type {Map<string, Entry[]>} */
   const groups = new Map();
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     const present = METHODS.filter((m) => item[m]);
-    const any = present.length === METHODS.length && present.every((m) => item[m].operationId?.endsWith(`_${m}`));
-    const entries = any ? [["any", item.get]] : present.map((m) => [m, item[m]]);
+    const any = present.length === METHODS.length && present.every((m) => item[m]?.operationId?.endsWith(`_${m}`));
+    const entries = /** @type {[string, OperationObject][]} */ (
+      any ? [["any", item.get]] : present.map((m) => [m, item[m]])
+    );
     for (const [method, op] of entries) {
       const tag = op.tags?.[0] ?? "other";
-      if (!groups.has(tag)) groups.set(tag, []);
-      groups.get(tag).push({ path, method, op, anchor: `${method}-${path}`.replace(/[^A-Za-z0-9_-]+/g, "-") });
+      let list = groups.get(tag);
+      if (!list) {
+        list = [];
+        groups.set(tag, list);
+      }
+      list.push({ path, method, op, anchor: `${method}-${path}`.replace(/[^A-Za-z0-9_-]+/g, "-") });
     }
   }
 
-  const toc = document.getElementById("toc");
-  const main = document.getElementById("operations");
+  const toc = byId("toc");
+  const main = byId("operations");
   toc.replaceChildren();
   main.replaceChildren();
   for (const [tag, ops] of groups) {
@@ -278,10 +383,11 @@ function render(doc) {
   }
 }
 
+/** @param {string} text */
 function applyFilter(text) {
   const q = text.trim().toLowerCase();
-  for (const op of document.querySelectorAll("article.op")) {
-    const hide = q !== "" && !op.dataset.search.includes(q);
+  for (const op of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("article.op"))) {
+    const hide = q !== "" && !(op.dataset.search ?? "").includes(q);
     op.classList.toggle("hidden", hide);
     document.querySelector(`li[data-for="${op.id}"]`)?.classList.toggle("hidden", hide);
   }
@@ -292,15 +398,15 @@ function applyFilter(text) {
 }
 
 async function main() {
-  const status = document.getElementById("status");
+  const status = byId("status");
   try {
     const res = await fetch("/v1/openapi.json", { headers: { accept: "application/json" } });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const doc = await res.json();
+    const doc = /** @type {OpenApiDoc} */ (await res.json());
     render(doc);
     status.textContent = "";
     status.classList.add("hidden");
-    document.getElementById("filter").addEventListener("input", (e) => applyFilter(e.target.value));
+    byId("filter").addEventListener("input", (e) => applyFilter(/** @type {HTMLInputElement} */ (e.target).value));
     if (location.hash) document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
   } catch (err) {
     status.textContent = `Could not load /v1/openapi.json (${err instanceof Error ? err.message : String(err)}).`;
