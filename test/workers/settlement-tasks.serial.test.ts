@@ -13,30 +13,19 @@ import {
   SELF,
   waitOnExecutionContext,
 } from "cloudflare:test";
-import { type Address, address, generateKeyPairSigner, type KeyPairSigner } from "@solana/kit";
+import { type Address, address } from "@solana/kit";
 import { beforeAll, describe, expect, it } from "vitest";
 import { computeFees } from "../../workers/credit/fees.ts";
 import worker from "../../workers/index.ts";
 import { loadPlatformKeys } from "../../workers/solana/keys.ts";
 import { query } from "./auth-helpers.ts";
-import { faucet, signAndSend, signMessage, tokenBalance, transferUsdc, usdcAccount } from "./chain-helpers.ts";
+import { faucet, signAndSend, tokenBalance, transferUsdc, usdcAccount } from "./chain-helpers.ts";
+import { json, type Party, signedIn } from "./party-helpers.ts";
 import { BASE } from "./proxy-helpers.ts";
 import { endReviewWindow, rewardEntries, work } from "./tasks-helpers.ts";
 import { walletStub } from "./wallet-do-helpers.ts";
 
 const REWARD = 1_000_000n; // 1 USDC per task: two tasks clear the default 1 USDC thresholds.
-
-interface Party {
-  signer: KeyPairSigner;
-  apiKey: string;
-  wallet: string;
-}
-
-async function json<T>(res: Response, status: number): Promise<T> {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  return JSON.parse(text) as T;
-}
 
 function api(who: Party, method: string, path: string, body?: unknown): Promise<Response> {
   return SELF.fetch(`${BASE}${path}`, {
@@ -44,30 +33,6 @@ function api(who: Party, method: string, path: string, body?: unknown): Promise<
     headers: { authorization: `Bearer ${who.apiKey}`, "content-type": "application/json" },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-}
-
-async function signedIn(): Promise<Party> {
-  const signer = await generateKeyPairSigner();
-  await faucet(signer.address, { sol: 2_000_000_000 });
-  const post = (path: string, body: unknown) =>
-    SELF.fetch(`${BASE}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-  const c = await json<{ nonce: string; message: string }>(
-    await post("/v1/auth/challenge", { wallet: signer.address }),
-    200,
-  );
-  const issued = await json<{ apiKey: string }>(
-    await post("/v1/auth/verify", {
-      wallet: signer.address,
-      nonce: c.nonce,
-      signature: await signMessage(signer, c.message),
-    }),
-    200,
-  );
-  return { signer, apiKey: issued.apiKey, wallet: signer.address };
 }
 
 /** Signed in, vault opened, `usdc` deposited on chain and reported. */

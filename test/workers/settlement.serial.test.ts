@@ -13,14 +13,15 @@ import {
   SELF,
   waitOnExecutionContext,
 } from "cloudflare:test";
-import { type Address, address, generateKeyPairSigner, type KeyPairSigner } from "@solana/kit";
+import { type Address, address } from "@solana/kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import worker from "../../workers/index.ts";
 import { createRedis } from "../../workers/lib/redis.ts";
 import { type RunOptions, runSettlement } from "../../workers/settlement/run.ts";
 import { loadPlatformKeys } from "../../workers/solana/keys.ts";
 import { query } from "./auth-helpers.ts";
-import { faucet, signAndSend, signMessage, tokenBalance, transferUsdc, usdcAccount } from "./chain-helpers.ts";
+import { faucet, signAndSend, tokenBalance, transferUsdc, usdcAccount } from "./chain-helpers.ts";
+import { json, type Party, signedIn } from "./party-helpers.ts";
 import { BASE, configureFence, engines } from "./proxy-helpers.ts";
 import { walletStub } from "./wallet-do-helpers.ts";
 
@@ -30,10 +31,6 @@ const PAYOUT = 950n;
 const FEE = 100n;
 const NOW_DUE: RunOptions["config"] = { minPayout: 0n, minCollection: 0n, maxAgeMs: 0 };
 
-interface Party {
-  signer: KeyPairSigner;
-  apiKey: string;
-}
 interface Buyer extends Party {
   vault: Address;
 }
@@ -42,42 +39,12 @@ interface SellerParty extends Party {
   account: Address;
 }
 
-async function json<T>(res: Response, status: number): Promise<T> {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  return JSON.parse(text) as T;
-}
-
 function api(apiKey: string, path: string, body?: unknown): Promise<Response> {
   return SELF.fetch(`${BASE}${path}`, {
     method: body === undefined ? "GET" : "POST",
     headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-}
-
-async function signedIn(): Promise<Party> {
-  const signer = await generateKeyPairSigner();
-  await faucet(signer.address, { sol: 2_000_000_000 });
-  const post = (path: string, body: unknown) =>
-    SELF.fetch(`${BASE}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-  const c = await json<{ nonce: string; message: string }>(
-    await post("/v1/auth/challenge", { wallet: signer.address }),
-    200,
-  );
-  const issued = await json<{ apiKey: string }>(
-    await post("/v1/auth/verify", {
-      wallet: signer.address,
-      nonce: c.nonce,
-      signature: await signMessage(signer, c.message),
-    }),
-    200,
-  );
-  return { signer, apiKey: issued.apiKey };
 }
 
 /** Signed in, vault opened (multisig + settlement delegate), `usdc` deposited and reported. */

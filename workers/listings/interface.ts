@@ -7,23 +7,13 @@ import { listingType } from "../../db/schema/enums.ts";
 import { parsePathPattern } from "../fence/paths.ts";
 import { CAPACITY_WINDOWS, HTTP_METHODS, MAX_CAPACITY } from "../fence/schemas.ts";
 import { PositiveMicroUsdc } from "../lib/money.ts";
+import { noControl } from "../lib/text.ts";
 
 export type GatewayMode = "local" | "production";
 
 /** Highest price per unit: 1,000,000 USDC (keeps every charge far inside the wallets' 2^53 bound). */
 export const MAX_PRICE = 1_000_000_000_000n;
 export const MAX_PATTERNS = 50;
-
-/** No C0 control characters or DEL; `allow` lists the ones that may appear (e.g. newline in text). */
-function noControl(allow = ""): (text: string) => boolean {
-  return (text) => {
-    for (const ch of text) {
-      const code = ch.charCodeAt(0);
-      if ((code < 0x20 || code === 0x7f) && !allow.includes(ch)) return false;
-    }
-    return true;
-  };
-}
 
 export const ServiceSlug = z
   .string()

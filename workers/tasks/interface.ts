@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { taskStatus } from "../../db/schema/enums.ts";
 import { MicroUsdc, PositiveMicroUsdc } from "../lib/money.ts";
+import { noControl } from "../lib/text.ts";
 
 export const TASK_STATUSES = taskStatus.enumValues;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -15,17 +16,6 @@ export const MAX_REWARD = 1_000_000_000_000n;
 export const MIN_REVIEW_WINDOW_SECONDS = 1;
 export const MAX_REVIEW_WINDOW_SECONDS = 30 * 24 * 60 * 60;
 export const MAX_WORK_LENGTH = 8_000;
-
-/** No C0 control characters or DEL; `allow` lists the ones that may appear (e.g. newline in text). */
-function noControl(allow = ""): (text: string) => boolean {
-  return (text) => {
-    for (const ch of text) {
-      const code = ch.charCodeAt(0);
-      if ((code < 0x20 || code === 0x7f) && !allow.includes(ch)) return false;
-    }
-    return true;
-  };
-}
 
 const Title = z.string().trim().min(1).max(200).refine(noControl(), "no control characters");
 const Description = z.string().max(10_000).refine(noControl("\t\n\r"), "no control characters except tab and newline");
