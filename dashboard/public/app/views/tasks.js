@@ -712,7 +712,7 @@ export function taskDetailView(ctx) {
           "Reward",
           h(
             "dl",
-            { class: "facts wide", "data-testid": "task-facts" },
+            { class: "facts task-facts", "data-testid": "task-facts" },
             h(
               "div",
               {},
@@ -723,14 +723,19 @@ export function taskDetailView(ctx) {
             h("div", {}, h("dt", {}, "Held from poster"), h("dd", {}, `${formatUsdc(t.holdAmount)} USDC`)),
             h("div", {}, h("dt", {}, "Review window"), h("dd", {}, durationText(t.reviewWindowSeconds))),
             h("div", {}, h("dt", {}, "Deadline"), h("dd", {}, t.deadline ? dateTime(t.deadline) : "none")),
-            h("div", {}, h("dt", {}, "Review until"), h("dd", {}, dateTime(t.reviewDeadline))),
+            h(
+              "div",
+              {},
+              h("dt", {}, "Review until"),
+              h("dd", {}, t.reviewDeadline ? dateTime(t.reviewDeadline) : "after a submission"),
+            ),
           ),
         ),
         card(
           "Parties",
           h(
             "dl",
-            { class: "facts wide" },
+            { class: "facts task-facts" },
             h("div", {}, h("dt", {}, "Poster"), h("dd", { "data-testid": "task-poster" }, party(t.poster))),
             h("div", {}, h("dt", {}, "Solver"), h("dd", { "data-testid": "task-solver" }, party(t.solver))),
             h("div", {}, h("dt", {}, "Posted"), h("dd", {}, dateTime(t.createdAt))),
