@@ -10,6 +10,7 @@ import { listingCommands } from "./commands/listings.ts";
 import { loginCommands } from "./commands/login.ts";
 import { proxyCommand } from "./commands/proxy.ts";
 import { receiptCommands } from "./commands/receipt.ts";
+import { taskCommands } from "./commands/tasks.ts";
 import { vaultCommands } from "./commands/vault.ts";
 import { Context } from "./context.ts";
 import { describeFailure, EXIT, type ExitCode, formatFailure } from "./errors.ts";
@@ -25,6 +26,7 @@ export const COMMANDS: CommandSpec<Context>[] = [
   ...receiptCommands,
   ...keyCommands,
   ...listingCommands,
+  ...taskCommands,
 ];
 
 /** Runs one command line; returns the exit code. */

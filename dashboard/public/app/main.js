@@ -12,6 +12,7 @@ import { listingsView, newListingView } from "./views/listings.js";
 import { sellerOverview } from "./views/seller.js";
 import { settlementDetailView, settlementsView } from "./views/settlements.js";
 import { signInView } from "./views/signin.js";
+import { newTaskView, taskDetailView, tasksView } from "./views/tasks.js";
 import { startWalletDiscovery } from "./wallet.js";
 
 /**
@@ -38,6 +39,9 @@ const ROUTES = [
   { pattern: /^\/buyer$/, title: "Balance", auth: true, render: balanceView },
   { pattern: /^\/buyer\/usage$/, title: "Usage", auth: true, render: usageView },
   { pattern: /^\/buyer\/withdrawals$/, title: "Withdrawals", auth: true, render: withdrawalsView },
+  { pattern: /^\/tasks$/, title: "Bounties", auth: true, render: tasksView },
+  { pattern: /^\/tasks\/new$/, title: "Post a task", auth: true, render: newTaskView },
+  { pattern: /^\/tasks\/([0-9a-fA-F-]{36})$/, title: "Task", auth: true, render: taskDetailView },
   { pattern: /^\/keys$/, title: "API keys", auth: true, render: keysView },
 ];
 
@@ -48,6 +52,7 @@ const NAV = [
     items: [
       { href: "#/", label: "Overview", icon: "home", auth: false },
       { href: "#/catalog", label: "Catalog", icon: "catalog", auth: false },
+      { href: "#/tasks", label: "Bounties", icon: "award", auth: true },
       { href: "/reference/", label: "API reference", icon: "book", auth: false, external: true },
     ],
   },

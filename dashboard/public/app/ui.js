@@ -85,6 +85,14 @@ export function statusBadge(status) {
     deleted: "bad",
     expired: "muted",
     forfeited: "bad",
+    // Bounty board tasks.
+    open: "accent",
+    claimed: "warn",
+    submitted: "warn",
+    approved: "ok",
+    released: "ok",
+    cancelled: "muted",
+    disputed: "bad",
   };
   return badge(status, tones[status] ?? "muted");
 }
