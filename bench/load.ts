@@ -12,7 +12,7 @@
  * is reconciled exactly from the agents' receipts, the ledger, the chain and the WalletDOs
  * (bench/lib/reconcile.ts). Prints throughput and the reconciliation table; exits 1 on any mismatch.
  *
- * Options: --agents (default 8), --calls (default 24 per agent), --deposit (micro-USDC per agent).
+ * Options: --agents (default 16), --calls (default 36 per agent), --deposit (micro-USDC per agent).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,13 +32,14 @@ import {
   type EntryStatus,
   formatReconciliation,
   type LedgerRow,
+  type ReconcileInput,
   reconcile,
 } from "./lib/reconcile.ts";
 
 const { values: args } = parseArgs({
   options: {
-    agents: { type: "string", default: "8" },
-    calls: { type: "string", default: "24" },
+    agents: { type: "string", default: "16" },
+    calls: { type: "string", default: "36" },
     deposit: { type: "string", default: "20000000" },
   },
 });
@@ -381,7 +382,7 @@ async function main(): Promise<number> {
       before: before[k][i] as bigint,
       after: after[k][i] as bigint,
     });
-    const result = reconcile({
+    const input: ReconcileInput = {
       calls: outcomes,
       ledger,
       vaults: new Map(agents.map((a, i) => [a.wallet, delta(i, "vaults")])),
@@ -389,24 +390,55 @@ async function main(): Promise<number> {
       treasury: { before: before.treasury, after: after.treasury },
       walletUnsettled,
       expectAllSettled: true,
-    });
+    };
+    const result = reconcile(input);
+    // Self-check: the same real data, corrupted the ways a fault would, must fail the reconciliation.
+    const corruptions: Array<[string, ReconcileInput]> = [
+      ["one ledger entry lost", { ...input, ledger: ledger.slice(1) }],
+      ["one ledger entry duplicated", { ...input, ledger: [...ledger, ...ledger.slice(0, 1)] }],
+      ["treasury off by 1", { ...input, treasury: { ...input.treasury, after: input.treasury.after + 1n } }],
+      [
+        "one payout 1 lower, fee 1 higher",
+        {
+          ...input,
+          ledger: ledger.map((r, i) => (i === 0 ? { ...r, payout: r.payout - 1n, fee: r.fee + 1n } : r)),
+        },
+      ],
+    ];
+    const missed =
+      ledger.length === 0 ? ["(no entries)"] : corruptions.filter(([, c]) => reconcile(c).ok).map(([n]) => n);
 
-    const kinds = new Map<string, { n: number; charged: number }>();
+    const names = new Map(
+      listingIds.flatMap((ids, n) =>
+        ids.map((id, j) => [id, `seller ${n === 0 ? "A" : "B"} ${j === 0 ? "data" : "chat"}`]),
+      ),
+    );
+    const kinds = new Map<string, { n: number; charged: number; served: Map<string, number> }>();
     for (const o of outcomes) {
-      const k = kinds.get(o.kind) ?? { n: 0, charged: 0 };
+      const k = kinds.get(o.kind) ?? { n: 0, charged: 0, served: new Map<string, number>() };
       k.n += 1;
-      if (o.receipt) k.charged += 1;
+      if (o.receipt) {
+        k.charged += 1;
+        const name = names.get(o.receipt.listing) ?? o.receipt.listing;
+        k.served.set(name, (k.served.get(name) ?? 0) + 1);
+      }
       kinds.set(o.kind, k);
     }
-    console.log("\n| call kind | calls | charged |\n|---|---:|---:|");
-    for (const [kind, k] of kinds) console.log(`| ${kind} | ${k.n} | ${k.charged} |`);
+    console.log("\n| call kind | calls | charged | charged by listing |\n|---|---:|---:|---|");
+    for (const [kind, k] of kinds) {
+      const served = [...k.served].map(([name, n]) => `${name}: ${n}`).join(", ") || "–";
+      console.log(`| ${kind} | ${k.n} | ${k.charged} | ${served} |`);
+    }
     const t = result.totals;
     console.log(
       `\nledger: ${t.entries} entries; Σ charge ${t.charges}, Σ payout ${t.payouts}, Σ fee ${t.fees} micro-USDC; on chain: collected ${t.collected}, paid out ${t.paidOut}, treasury Δ ${after.treasury - before.treasury}; open ${t.open}, forfeited ${t.forfeited}\n`,
     );
     console.log(formatReconciliation(result));
-    console.log(`\nreconciliation: ${result.ok ? "OK — the books balance exactly" : "MISMATCH"}`);
-    return result.ok ? 0 : 1;
+    console.log(
+      `\nself-check: ${missed.length === 0 ? `all ${corruptions.length} corrupted copies of this run's data were caught` : `NOT CAUGHT: ${missed.join(", ")}`}`,
+    );
+    console.log(`reconciliation: ${result.ok ? "OK — the books balance exactly" : "MISMATCH"}`);
+    return result.ok && missed.length === 0 ? 0 : 1;
   } finally {
     for (const stop of stops) await stop().catch(() => {});
   }
