@@ -40,6 +40,10 @@ export interface WorkerVars {
   RATE_LIMIT_WALLET_CALLS_BURST?: string;
   RATE_LIMIT_WALLET_API_PER_SECOND?: string;
   RATE_LIMIT_WALLET_API_BURST?: string;
+  /** Optional settlement thresholds (workers/settlement/run.ts): micro-USDC and seconds. */
+  SETTLEMENT_MIN_PAYOUT?: string;
+  SETTLEMENT_MIN_COLLECTION?: string;
+  SETTLEMENT_MAX_AGE_SECONDS?: string;
 }
 
 /**
