@@ -1,7 +1,17 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 import { RELAXED_LIMITS } from "./dev/limits.ts";
 import type { EngineInfo } from "./test/setup/engines.ts";
+
+/** The default order, except that the secrets scan runs after every other file (it scans what they left). */
+class ScanLastSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const isScan = (f: TestSpecification) => f.moduleId.endsWith("secrets-scan.serial.test.ts");
+    return [...sorted.filter((f) => !isScan(f)), ...sorted.filter(isScan)];
+  }
+}
 
 /** A project whose tests run inside workerd against engines of its own (started in globalSetup). */
 function workersProject(name: string, include: string[], exclude: string[], groupOrder: number, parallel = true) {
@@ -31,6 +41,7 @@ function workersProject(name: string, include: string[], exclude: string[], grou
 
 export default defineConfig({
   test: {
+    sequence: { sequencer: ScanLastSequencer },
     projects: [
       {
         // The Worker imports its Lua scripts as text (wrangler's Text rule); so do the unit tests.

@@ -24,7 +24,8 @@ export interface EngineInfo {
   upstreamControlToken: string;
   /**
    * Test-only control server on 127.0.0.1 (see `startControlServer`): `POST /postgres/stop`,
-   * `POST /postgres/start` and `POST /upstreams` (another demo upstream, `{url}`). Absent where no control server runs.
+   * `POST /postgres/start`, `POST /redis/stop`, `POST /redis/start`, `POST|GET /capture` (console lines
+   * of the test files, for the secrets scan) and `POST /upstreams` (another demo upstream, `{url}`). Absent where no control server runs.
    */
   controlUrl?: string;
 }
@@ -70,17 +71,35 @@ export async function startHermeticEngines(): Promise<{
 
 /**
  * A small HTTP server on 127.0.0.1 that lets tests inside workerd (which cannot spawn processes)
- * stop and restart Postgres, e.g. to prove the ledger outbox survives an outage. Requests are
+ * stop and restart Postgres or redis-server, e.g. to prove the ledger outbox survives an outage. Requests are
  * handled one at a time; each answers once the engine is down (or up and accepting connections).
  */
 export async function startControlServer(engines: Engines): Promise<{ url: string; close(): Promise<void> }> {
   const actions: Record<string, () => Promise<void>> = {
     "/postgres/stop": () => engines.stopPostgres(),
     "/postgres/start": () => engines.startPostgres(),
+    "/redis/stop": () => engines.stopRedis(),
+    "/redis/start": () => engines.startRedis(),
   };
   let queue: Promise<unknown> = Promise.resolve();
   const extraUpstreams: DemoUpstreamHandle[] = [];
+  const captured: string[] = [];
   const server: Server = createServer((req, res) => {
+    // Console lines the test files captured (test/setup/workers-globals.ts), for the secrets scan.
+    if (req.url === "/capture") {
+      if (req.method === "GET") {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(captured));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const lines: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8") || "[]");
+        if (Array.isArray(lines)) for (const l of lines) captured.push(String(l));
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true }));
+      });
+      return;
+    }
     if (req.method === "POST" && req.url === "/upstreams") {
       startExtraUpstream(engines, req).then(
         (upstream) => {

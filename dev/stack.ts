@@ -43,6 +43,10 @@ export interface Engines {
   stopPostgres(): Promise<void>;
   /** Starts it again on the same port and data folder, after `stopPostgres`. */
   startPostgres(): Promise<void>;
+  /** Stops redis-server only (tests of "Redis unreachable"); the Upstash REST shim stays up. */
+  stopRedis(): Promise<void>;
+  /** Starts redis-server again on the same port (empty: it never persists), after `stopRedis`. */
+  startRedis(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -90,6 +94,7 @@ export async function startEngines(options: {
       Awaited<ReturnType<typeof startSolanaRpc>>,
       Awaited<ReturnType<typeof startDemoUpstream>>,
     ];
+    let redisServer = redis;
     // PGlite serves every connection from one session: the relay must serialize transactions.
     const relay = track(await startPgRelay({ port: ports.relay, serialize: postgres.kind === "embedded" }));
     const token = randomBytes(24).toString("hex");
@@ -126,6 +131,10 @@ export async function startEngines(options: {
       async startPostgres() {
         const { kind, port } = engines.postgres;
         engines.postgres = track(await startPostgres({ kind, dataDir: join(options.stateDir, `pg-${kind}`), port }));
+      },
+      stopRedis: () => redisServer.stop(),
+      async startRedis() {
+        redisServer = track(await startRedis({ port: redisServer.port }));
       },
       stop,
     };

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { secretValues } from "./env.ts";
 import { ApiError, errorResponse } from "./errors.ts";
@@ -46,12 +47,23 @@ export const API_OPERATIONS: readonly Operation[] = [
   ...openapiApi,
 ];
 
+/** The largest request body of any route but the proxy (a listing with its descriptions is a few KiB). */
+export const API_BODY_LIMIT_BYTES = 64 * 1024;
+
 /** The gateway's HTTP surface. Routes are mounted per resource; errors all leave through `onError`. */
 export function createApp() {
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
   app.use(environment());
+  // Every API body is small; the proxy has its own cap (2 MiB, workers/proxy/body.ts).
+  const apiBodyLimit = bodyLimit({
+    maxSize: API_BODY_LIMIT_BYTES,
+    onError: () => {
+      throw new ApiError("payload_too_large", `Request body exceeds ${API_BODY_LIMIT_BYTES} bytes`);
+    },
+  });
+  app.use((c, next) => (c.req.path.startsWith("/v1/proxy/") ? next() : apiBodyLimit(c, next)));
   // Per-IP limits on every operation anyone may call, from its declaration (decision 013).
   for (const op of API_OPERATIONS) {
     if (op.auth !== "public") continue;

@@ -100,6 +100,11 @@ export const EnvSchema = z
       .string()
       .regex(/^[0-9]{1,9}$/, "seconds")
       .optional(),
+    /** How long a proxied call waits for the upstream's response headers, in ms (default 100 000). Tests lower it. */
+    UPSTREAM_TIMEOUT_MS: z
+      .string()
+      .regex(/^[1-9][0-9]{0,5}$/, "milliseconds, 1 to 999999")
+      .optional(),
     WALLET: durableObjectNamespace,
     CAPACITY_FENCE: durableObjectNamespace,
     ASSETS: fetcher,

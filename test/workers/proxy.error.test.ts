@@ -2,8 +2,9 @@
  * The proxy's refusals and upstream failures: each answers with our envelope and the documented
  * status (docs/decisions/010-proxy.md), and a failed call costs the buyer nothing.
  */
-import { env, SELF } from "cloudflare:test";
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../workers/app.ts";
 import {
   BASE,
   type Buyer,
@@ -19,6 +20,9 @@ import {
   sseEvents,
   type TestListing,
 } from "./proxy-helpers.ts";
+import { startUpstream } from "./routing-helpers.ts";
+
+const app = createApp();
 
 interface Envelope {
   error: { code: string; message: string; requestId: string; retryAfter?: number };
@@ -95,6 +99,27 @@ describe("upstream failures are refunded", () => {
       expect(refused.error.message).toMatch(/rate limiting/);
       expect(Number(next!.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     });
+  });
+
+  it("an upstream slower than the timeout → 504 upstream_timeout, refunded", async () => {
+    // A demo upstream that answers after 4 s, and a gateway (same bindings) that waits 1 s for headers.
+    const slow = await newListing({ upstreamBaseUrl: await startUpstream({ latencyMs: 4_000 }) });
+    const bindings = { ...env, UPSTREAM_TIMEOUT_MS: "1000" };
+    await costsNothing(async () => {
+      const ctx = createExecutionContext();
+      const res = await app.request(
+        proxyUrl(slow, "/data/quotes/A"),
+        { headers: { authorization: `Bearer ${buyer.apiKey}` } },
+        bindings,
+        ctx,
+      );
+      await expectError(res, 504, "upstream_timeout");
+      expect(res.headers.get("x-proxygate-cost")).toBe("0");
+      await waitOnExecutionContext(ctx);
+    });
+    // The same listing with the default timeout: the answer arrives (the 504 above was the timeout's doing).
+    const res = await call(buyer, slow, "/data/quotes/A");
+    expect(res.status, await res.text()).toBe(200);
   });
 
   it("a stream cut midway ends with an SSE error event, never [DONE], and is refunded", async () => {

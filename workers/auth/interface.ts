@@ -2,7 +2,7 @@
  * Wire shapes of sign-in and API keys (`/v1/auth/*`, `/v1/keys`). Types are inferred from the schemas.
  */
 import { z } from "zod";
-import { decodeBase58 } from "./base58.ts";
+import { decodeBase58, maxBase58Length } from "./base58.ts";
 import { NONCE_BYTES } from "./challenge.ts";
 
 const BASE58 = /^[1-9A-HJ-NP-Za-km-z]+$/;
@@ -10,6 +10,7 @@ const BASE58 = /^[1-9A-HJ-NP-Za-km-z]+$/;
 function base58Bytes(length: number, what: string) {
   return z
     .string()
+    .max(maxBase58Length(length), `${what} is too long`)
     .regex(BASE58, `${what} must be base58`)
     .refine((s) => decodeBase58(s, length) !== null, `${what} must decode to ${length} bytes`);
 }

@@ -60,6 +60,8 @@ export function operation(op: Operation): Operation {
 export function implicitErrors(op: Operation): ErrorCode[] {
   return [
     ...(op.auth === "apiKey" ? (["unauthorized"] as const) : []),
+    // Bodies above the limit (64 KiB; the proxy: 2 MiB) are refused before any route runs.
+    ...(op.method === "get" || op.method === "delete" ? [] : (["payload_too_large"] as const)),
     "rate_limited",
     "bad_environment",
     "internal_error",

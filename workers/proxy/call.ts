@@ -198,7 +198,9 @@ async function runCall(input: ProxyRequest): Promise<Response> {
   };
   let upstreamAttempts = 0;
   let tried = 0;
-  const remaining = () => (pinned ? UPSTREAM_HEADERS_TIMEOUT_MS : started + TOTAL_DEADLINE_MS - Date.now());
+  const headersTimeoutMs =
+    env.UPSTREAM_TIMEOUT_MS === undefined ? UPSTREAM_HEADERS_TIMEOUT_MS : Number(env.UPSTREAM_TIMEOUT_MS);
+  const remaining = () => (pinned ? headersTimeoutMs : started + TOTAL_DEADLINE_MS - Date.now());
   const giveUp = (r: Refusal, listingId: string | null) => {
     if (reservation) {
       const open = reservation.id;
@@ -284,7 +286,7 @@ async function runCall(input: ProxyRequest): Promise<Response> {
       tokenRequest: tokenInfo(pricing),
       promptBytes,
       ceiling: ceilingFor(pricing),
-      timeoutMs: Math.min(UPSTREAM_HEADERS_TIMEOUT_MS, Math.max(1, remaining())),
+      timeoutMs: Math.min(headersTimeoutMs, Math.max(1, remaining())),
       waitUntil: input.waitUntil,
     };
     let retried = false;
@@ -298,7 +300,7 @@ async function runCall(input: ProxyRequest): Promise<Response> {
       if (step.action === "stop") return giveUp(result.failure.refusal, listingId);
       if (step.action === "next") break;
       retried = true;
-      call.timeoutMs = Math.min(UPSTREAM_HEADERS_TIMEOUT_MS, Math.max(1, remaining() - step.delayMs));
+      call.timeoutMs = Math.min(headersTimeoutMs, Math.max(1, remaining() - step.delayMs));
       await sleep(step.delayMs);
     }
   }

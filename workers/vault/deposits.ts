@@ -4,6 +4,7 @@ import type { Db } from "../../db/client.ts";
 import { deposits } from "../../db/schema.ts";
 import type { Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
+import { dependency } from "../lib/dependency.ts";
 import { createRedis } from "../lib/redis.ts";
 import { walletStub } from "../lib/wallet-stub.ts";
 import { verifyDeposit } from "../solana/deposits.ts";
@@ -23,7 +24,8 @@ export async function recordDeposit(env: Env, db: Db, wallet: string, signature:
   const vault = await requireActiveVault(env, db, wallet);
   const redis = createRedis(env);
   const claimKey = `deposit:sig:${signature}`;
-  const claimed = await redis.set(claimKey, wallet, { nx: true, ex: REPLAY_TTL_SECONDS });
+  // Without Redis there is no replay claim: refuse (503) rather than record unguarded.
+  const claimed = await dependency("Redis", () => redis.set(claimKey, wallet, { nx: true, ex: REPLAY_TTL_SECONDS }));
   if (claimed !== "OK") {
     const [known] = await db.select({ id: deposits.id }).from(deposits).where(eq(deposits.signature, signature));
     throw new ApiError(
@@ -31,12 +33,21 @@ export async function recordDeposit(env: Env, db: Db, wallet: string, signature:
       known ? "This deposit was already recorded." : "This deposit is being recorded by another request.",
     );
   }
-  const verdict = await verifyDeposit({
-    rpc: createRpc(env),
-    signature: signature as Signature,
-    vault: vault.vaultAddress as Address,
-    usdcMint: env.USDC_MINT as Address,
-  });
+  let verdict: Awaited<ReturnType<typeof verifyDeposit>>;
+  try {
+    verdict = await dependency("The Solana RPC", () =>
+      verifyDeposit({
+        rpc: createRpc(env),
+        signature: signature as Signature,
+        vault: vault.vaultAddress as Address,
+        usdcMint: env.USDC_MINT as Address,
+      }),
+    );
+  } catch (err) {
+    // Nothing was recorded: release the claim so the deposit can be reported again once the RPC is back.
+    await redis.del(claimKey).catch(() => undefined);
+    throw err;
+  }
   if (!verdict.ok) {
     // Nothing was recorded: release the claim so the deposit can be reported again later.
     await redis.del(claimKey);

@@ -4,6 +4,7 @@ import type { Db } from "../../db/client.ts";
 import { withdrawals } from "../../db/schema.ts";
 import type { Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
+import { dependency } from "../lib/dependency.ts";
 import { walletStub } from "../lib/wallet-stub.ts";
 import { loadPlatformKeys } from "../solana/keys.ts";
 import { createRpc } from "../solana/rpc.ts";
@@ -36,15 +37,17 @@ export async function startWithdrawal(env: Env, db: Db, wallet: string, amount: 
   }
   try {
     const keys = await loadPlatformKeys(env);
-    const built = await buildWithdrawal({
-      rpc: createRpc(env),
-      buyer: wallet as Address,
-      vault: vault.vaultAddress as Address,
-      multisig: vault.multisigAddress as Address,
-      usdcMint: env.USDC_MINT as Address,
-      cosigner: keys.cosigner,
-      amount,
-    });
+    const built = await dependency("The Solana RPC", () =>
+      buildWithdrawal({
+        rpc: createRpc(env),
+        buyer: wallet as Address,
+        vault: vault.vaultAddress as Address,
+        multisig: vault.multisigAddress as Address,
+        usdcMint: env.USDC_MINT as Address,
+        cosigner: keys.cosigner,
+        amount,
+      }),
+    );
     await db.insert(withdrawals).values({
       id,
       walletAddress: wallet,
@@ -76,14 +79,16 @@ export async function confirmWithdrawal(env: Env, db: Db, wallet: string, id: st
   if (row.status === "confirmed") return row;
   if (row.status !== "pending") throw new ApiError("conflict", `This withdrawal is ${row.status}.`);
   const rpc = createRpc(env);
-  const verdict = await verifyWithdrawal({
-    rpc,
-    signature: signature as Signature,
-    vault: row.vaultAddress as Address,
-    destination: row.destination as Address,
-    amount: row.amount,
-    cosignerSignature: row.cosignerSignature as Signature,
-  });
+  const verdict = await dependency("The Solana RPC", () =>
+    verifyWithdrawal({
+      rpc,
+      signature: signature as Signature,
+      vault: row.vaultAddress as Address,
+      destination: row.destination as Address,
+      amount: row.amount,
+      cosignerSignature: row.cosignerSignature as Signature,
+    }),
+  );
   const stub = walletStub(env, wallet);
   if (verdict.status === "mismatch") throw new ApiError("invalid_request", `Signature rejected: ${verdict.reason}.`);
   if (verdict.status === "landed") {
@@ -97,7 +102,9 @@ export async function confirmWithdrawal(env: Env, db: Db, wallet: string, id: st
     await stub.invalidate();
     return updated ?? row;
   }
-  const expired = await isExpired({ rpc, lastValidBlockHeight: BigInt(row.lastValidBlockHeight) });
+  const expired = await dependency("The Solana RPC", () =>
+    isExpired({ rpc, lastValidBlockHeight: BigInt(row.lastValidBlockHeight) }),
+  );
   if (verdict.status === "failed" || expired) {
     const status = verdict.status === "failed" ? "failed" : "expired";
     const [updated] = await db
