@@ -9,21 +9,18 @@
  * Serial project: Redis and the RPC are shared engines, taken down for a moment.
  */
 import { env, runInDurableObject, SELF } from "cloudflare:test";
-import { type Address, address, generateKeyPairSigner, type KeyPairSigner } from "@solana/kit";
+import { type Address, address } from "@solana/kit";
 import { afterAll, describe, expect, it } from "vitest";
 import type { CapacityFenceDO } from "../../durable-objects/capacity-fence.ts";
 import type { WalletDO } from "../../durable-objects/wallet.ts";
 import { query } from "./auth-helpers.ts";
-import { faucet, signAndSend, signMessage, transferUsdc } from "./chain-helpers.ts";
+import { faucet, signAndSend, transferUsdc } from "./chain-helpers.ts";
+import { json, type Party, signedIn } from "./party-helpers.ts";
 import { BASE, type Buyer, call, chatBody, chatListing, engines, newBuyer, settled } from "./proxy-helpers.ts";
 import { walletStub } from "./wallet-do-helpers.ts";
 
 const fenceStub = (listingId: string) => env.CAPACITY_FENCE.get(env.CAPACITY_FENCE.idFromName(listingId));
 
-interface Party {
-  signer: KeyPairSigner;
-  apiKey: string;
-}
 interface VaultParty extends Party {
   vault: Address;
 }
@@ -56,12 +53,6 @@ afterAll(async () => {
   if (rpcDown) await rpcOutage(false);
 });
 
-async function json<T>(res: Response, status: number): Promise<T> {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  return JSON.parse(text) as T;
-}
-
 async function refused(res: Response, status: number, code: string): Promise<Envelope["error"]> {
   const body = await json<Envelope>(res, status);
   expect(body.error.code).toBe(code);
@@ -74,30 +65,6 @@ function api(apiKey: string, path: string, body?: unknown): Promise<Response> {
     headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-}
-
-async function signedIn(): Promise<Party> {
-  const signer = await generateKeyPairSigner();
-  await faucet(signer.address, { sol: 2_000_000_000 });
-  const post = (path: string, body: unknown) =>
-    SELF.fetch(`${BASE}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-  const c = await json<{ nonce: string; message: string }>(
-    await post("/v1/auth/challenge", { wallet: signer.address }),
-    200,
-  );
-  const issued = await json<{ apiKey: string }>(
-    await post("/v1/auth/verify", {
-      wallet: signer.address,
-      nonce: c.nonce,
-      signature: await signMessage(signer, c.message),
-    }),
-    200,
-  );
-  return { signer, apiKey: issued.apiKey };
 }
 
 /** Signed in, with a vault opened on chain (nothing deposited yet) and `usdc` left in the wallet. */
