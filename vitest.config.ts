@@ -1,17 +1,22 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { BaseSequencer, type TestSpecification } from "vitest/node";
+import { CAPTURE_DIR_ENV } from "./dev/lib/capture.ts";
 import { RELAXED_LIMITS } from "./dev/limits.ts";
 import type { EngineInfo } from "./test/setup/engines.ts";
 
-/** The default order, except that the secrets scan runs after every other file (it scans what they left). */
-class ScanLastSequencer extends BaseSequencer {
-  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const sorted = await super.sort(files);
-    const isScan = (f: TestSpecification) => f.moduleId.endsWith("secrets-scan.serial.test.ts");
-    return [...sorted.filter((f) => !isScan(f)), ...sorted.filter(isScan)];
-  }
-}
+// Where this run's stacks record what they answered and printed (dev/lib/capture.ts), for the
+// secrets scan at the end of the run; each stack removes its own files when it stops.
+process.env[CAPTURE_DIR_ENV] ||= join(tmpdir(), `proxygate-capture-${process.pid}-${Date.now()}`);
+
+/**
+ * The order the projects run in (Vitest's sequence.groupOrder): one group after the other, files
+ * within a group in parallel as far as each project allows. Not 0: Vitest moves group-0 projects
+ * whose files run one at a time (2-core machines) to the very end, after the scan. Projects that
+ * run one file at a time get a group of their own (a group's projects must agree on maxWorkers).
+ */
+const GROUP = { parallel: 1, browser: 2, serial: 3, scan: 4 } as const;
 
 /** A project whose tests run inside workerd against engines of its own (started in globalSetup). */
 function workersProject(name: string, include: string[], exclude: string[], groupOrder: number, parallel = true) {
@@ -41,7 +46,6 @@ function workersProject(name: string, include: string[], exclude: string[], grou
 
 export default defineConfig({
   test: {
-    sequence: { sequencer: ScanLastSequencer },
     projects: [
       {
         // The Worker imports its Lua scripts as text (wrangler's Text rule); so do the unit tests.
@@ -55,6 +59,7 @@ export default defineConfig({
         ],
         test: {
           name: "unit",
+          sequence: { groupOrder: GROUP.parallel },
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
         },
@@ -62,6 +67,7 @@ export default defineConfig({
       {
         test: {
           name: "e2e",
+          sequence: { groupOrder: GROUP.parallel },
           include: ["test/e2e/**/*.test.ts"],
           environment: "node",
           globalSetup: ["test/setup/e2e.ts"],
@@ -72,6 +78,7 @@ export default defineConfig({
       {
         test: {
           name: "browser",
+          sequence: { groupOrder: GROUP.browser },
           include: ["test/browser/**/*.test.ts"],
           environment: "node",
           // The same stack as e2e: hermetic engines plus the built Worker, which serves the dashboard.
@@ -83,10 +90,20 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
-      workersProject("workers", ["test/workers/**/*.test.ts"], ["test/workers/**/*.serial.test.ts"], 0),
+      workersProject("workers", ["test/workers/**/*.test.ts"], ["test/workers/**/*.serial.test.ts"], GROUP.parallel),
       // Tests that take a shared engine down (e.g. stop Postgres) run alone, after the others.
       // One file at a time, too: one file's outage must not hit another's run.
-      workersProject("workers-serial", ["test/workers/**/*.serial.test.ts"], [], 1, false),
+      workersProject("workers-serial", ["test/workers/**/*.serial.test.ts"], [], GROUP.serial, false),
+      {
+        // The secrets canary scan, after every other project: it reads what they all captured.
+        test: {
+          name: "scan",
+          include: ["test/scan/**/*.test.ts"],
+          environment: "node",
+          sequence: { groupOrder: GROUP.scan },
+          testTimeout: 60_000,
+        },
+      },
     ],
   },
 });

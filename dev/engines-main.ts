@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DemoBehaviour, type DemoUpstreamHandle, startDemoUpstream } from "./demo-upstream.ts";
+import { type CapturedResponse, type CaptureSink, openCapture } from "./lib/capture.ts";
 import { listenLoopback, MissingDependencyError, stopAll } from "./lib/process.ts";
 import { type Engines, startEngines } from "./stack.ts";
 
@@ -24,8 +25,9 @@ export interface EngineInfo {
   upstreamControlToken: string;
   /**
    * Test-only control server on 127.0.0.1 (see `startControlServer`): `POST /postgres/stop`,
-   * `POST /postgres/start`, `POST /redis/stop`, `POST /redis/start`, `POST|GET /capture` (console lines
-   * of the test files, for the secrets scan) and `POST /upstreams` (another demo upstream, `{url}`). Absent where no control server runs.
+   * `POST /postgres/start`, `POST /redis/stop`, `POST /redis/start`, `POST /capture` (`{logs, responses}`
+   * the test files captured, for the secrets scan: dev/lib/capture.ts) and `POST /upstreams` (another
+   * demo upstream, `{url}`). Absent where no control server runs.
    */
   controlUrl?: string;
 }
@@ -74,7 +76,10 @@ export async function startHermeticEngines(): Promise<{
  * stop and restart Postgres or redis-server, e.g. to prove the ledger outbox survives an outage. Requests are
  * handled one at a time; each answers once the engine is down (or up and accepting connections).
  */
-export async function startControlServer(engines: Engines): Promise<{ url: string; close(): Promise<void> }> {
+export async function startControlServer(
+  engines: Engines,
+  capture?: CaptureSink,
+): Promise<{ url: string; close(): Promise<void> }> {
   const actions: Record<string, () => Promise<void>> = {
     "/postgres/stop": () => engines.stopPostgres(),
     "/postgres/start": () => engines.startPostgres(),
@@ -83,19 +88,18 @@ export async function startControlServer(engines: Engines): Promise<{ url: strin
   };
   let queue: Promise<unknown> = Promise.resolve();
   const extraUpstreams: DemoUpstreamHandle[] = [];
-  const captured: string[] = [];
   const server: Server = createServer((req, res) => {
-    // Console lines the test files captured (test/setup/workers-globals.ts), for the secrets scan.
-    if (req.url === "/capture") {
-      if (req.method === "GET") {
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(captured));
-        return;
-      }
+    // What a test file captured (test/setup/workers-globals.ts), for the secrets scan.
+    if (req.method === "POST" && req.url === "/capture") {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
-        const lines: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8") || "[]");
-        if (Array.isArray(lines)) for (const l of lines) captured.push(String(l));
+        const { logs = [], responses = [] } = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as {
+          logs?: string[];
+          responses?: CapturedResponse[];
+        };
+        capture?.logs(logs);
+        capture?.responses(responses);
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true }));
       });
       return;
@@ -162,10 +166,20 @@ async function startExtraUpstream(engines: Engines, req: IncomingMessage): Promi
 
 async function main(): Promise<void> {
   const { engines, cleanup: stopEngines } = await startHermeticEngines();
-  const control = await startControlServer(engines);
+  const name = process.env.PROXYGATE_CAPTURE_NAME;
+  const capture = name
+    ? openCapture({
+        name,
+        vars: engines.vars,
+        upstreamApiKey: engines.upstreamApiKey,
+        upstreamControlToken: engines.upstreamControlToken,
+      })
+    : undefined;
+  const control = await startControlServer(engines, capture);
   const cleanup = async () => {
     await control.close();
     await stopEngines();
+    capture?.remove();
   };
   let stopping = false;
   const stop = async () => {

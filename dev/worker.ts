@@ -91,6 +91,8 @@ export async function startWorker(options: {
   persistDir?: string;
   /** Opens the V8 inspector of every isolate on this loopback port (CPU profiles in the benchmark). */
   inspectorPort?: number;
+  /** Sees every console line of the Worker and its Durable Objects (still printed as usual). */
+  onLog?: (line: string) => void;
 }): Promise<RunningWorker> {
   const scriptPath = await buildWorker(options.outDir, options.stateDir);
   const fromConfig = unstable_getMiniflareWorkerOptions(join(ROOT, "wrangler.toml"));
@@ -109,6 +111,7 @@ export async function startWorker(options: {
       unsafeTriggerHandlers: true,
       ...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
       ...(options.persistDir ? { resourcePersistencePath: options.persistDir } : {}),
+      ...(options.onLog ? { handleStructuredLogs: printAnd(options.onLog) } : {}),
       ...workerOptions,
       name: "proxygate",
       modules,
@@ -118,4 +121,13 @@ export async function startWorker(options: {
   );
   const url = (await miniflare.ready).toString().replace(/\/$/, "");
   return { url, miniflare, stop: () => miniflare.dispose() };
+}
+
+/** Miniflare's default handling of the runtime's console lines, after handing each to `onLog`. */
+function printAnd(onLog: (line: string) => void) {
+  return ({ level, message }: { level: string; message: string }) => {
+    onLog(message);
+    if (level === "error" || level === "warn") console.error(message);
+    else console.log(message);
+  };
 }

@@ -13,6 +13,8 @@ import type { EngineInfo } from "./engines.ts";
 export default async function setup(project: TestProject) {
   const child = spawn(process.execPath, [join(import.meta.dirname, "..", "..", "dev", "engines-main.ts")], {
     stdio: ["pipe", "pipe", "inherit"],
+    // The name its captures go by, for the secrets scan (dev/lib/capture.ts).
+    env: { ...process.env, PROXYGATE_CAPTURE_NAME: project.name },
   });
   const exited = once(child, "exit");
   const lines = createInterface({ input: child.stdout });

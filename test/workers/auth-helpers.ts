@@ -1,8 +1,9 @@
 /** Test helpers for sign-in and API keys: a real Ed25519 wallet and the HTTP calls, through SELF. */
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import bs58 from "bs58";
 import { expect } from "vitest";
 import { createPool } from "../../db/client.ts";
+import { SELF } from "./self.ts";
 
 export const BASE = "http://gateway.test";
 

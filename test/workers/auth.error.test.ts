@@ -1,4 +1,4 @@
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import bs58 from "bs58";
 import { describe, expect, it } from "vitest";
 import { createRedis } from "../../workers/lib/redis.ts";
@@ -14,6 +14,7 @@ import {
   signIn,
   withKey,
 } from "./auth-helpers.ts";
+import { SELF } from "./self.ts";
 
 const redis = createRedis(env);
 

@@ -1,4 +1,4 @@
-import { env, runInDurableObject, SELF } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createRedis } from "../../workers/lib/redis.ts";
 import {
@@ -14,6 +14,7 @@ import {
   withKey,
 } from "./auth-helpers.ts";
 import { captureLogs, dump } from "./log-capture.ts";
+import { SELF } from "./self.ts";
 
 /**
  * Canary: an API key secret is shown once, in the verify response, and nowhere else — not in any

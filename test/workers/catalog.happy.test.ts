@@ -2,13 +2,13 @@
  * The public catalog: GET /v1/apis (filters, sorts, seller counts), /v1/apis/:id (methods, paths;
  * 404 once paused), /v1/categories — no API key, cacheable, nothing private in the answer.
  */
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ApiDetail, ApisResponse, CategoriesResponse } from "../../workers/catalog/interface.ts";
 import { eventually } from "./auth-helpers.ts";
 import { createListing, newSeller, call as sellerCall } from "./listings-helpers.ts";
 import { BASE, engines, newBuyer } from "./proxy-helpers.ts";
 import { callService, chargeAt, uniqueService } from "./routing-helpers.ts";
+import { SELF } from "./self.ts";
 
 async function get<T>(path: string, status = 200): Promise<{ body: T; text: string; res: Response }> {
   const res = await SELF.fetch(`${BASE}${path}`);

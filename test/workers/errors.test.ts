@@ -1,5 +1,5 @@
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { SELF } from "./self.ts";
 
 describe("the error envelope", () => {
   it("answers an unknown API route with 404 not_found in the envelope", async () => {

@@ -8,7 +8,7 @@
  *   the instance between calls; the next call finds the same balance, unsettled total and capacity.
  * Serial project: Redis and the RPC are shared engines, taken down for a moment.
  */
-import { env, runInDurableObject, SELF } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { type Address, address } from "@solana/kit";
 import { afterAll, describe, expect, it } from "vitest";
 import type { CapacityFenceDO } from "../../durable-objects/capacity-fence.ts";
@@ -17,6 +17,7 @@ import { query } from "./auth-helpers.ts";
 import { faucet, signAndSend, transferUsdc } from "./chain-helpers.ts";
 import { json, type Party, signedIn } from "./party-helpers.ts";
 import { BASE, type Buyer, call, chatBody, chatListing, engines, newBuyer, settled } from "./proxy-helpers.ts";
+import { SELF } from "./self.ts";
 import { walletStub } from "./wallet-do-helpers.ts";
 
 const fenceStub = (listingId: string) => env.CAPACITY_FENCE.get(env.CAPACITY_FENCE.idFromName(listingId));

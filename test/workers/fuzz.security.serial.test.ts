@@ -9,13 +9,13 @@
  * for minutes (decodeBase58 is now bounded), and routes without a body schema accepted any size.
  * Serial project: the state check hashes whole Postgres tables, which other files must not change meanwhile.
  */
-import { SELF } from "cloudflare:test";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { API_OPERATIONS } from "../../workers/app.ts";
 import { ALL_METHODS, ErrorEnvelope, type Operation } from "../../workers/openapi/registry.ts";
 import { BASE, newWallet, query, signIn, withKey } from "./auth-helpers.ts";
 import { newListing, type TestListing } from "./proxy-helpers.ts";
+import { SELF } from "./self.ts";
 import { walletStub } from "./wallet-do-helpers.ts";
 
 const RUNS_PER_OPERATION = 25;

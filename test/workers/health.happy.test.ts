@@ -1,5 +1,5 @@
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { SELF } from "./self.ts";
 
 describe("GET /healthz", () => {
   it("reports every dependency healthy after a real round trip", async () => {

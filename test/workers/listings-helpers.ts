@@ -1,9 +1,9 @@
 /** Helpers for the listings API tests: signed-in sellers, listing bodies, JSON calls through SELF. */
-import { SELF } from "cloudflare:test";
 import { expect, inject } from "vitest";
 import type { EngineInfo } from "../../dev/engines-main.ts";
 import type { OwnerListing, PublicListing } from "../../workers/listings/interface.ts";
 import { BASE, type ErrorBody, newWallet, signIn } from "./auth-helpers.ts";
+import { SELF } from "./self.ts";
 
 export interface Seller {
   wallet: string;

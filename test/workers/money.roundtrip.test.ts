@@ -3,10 +3,10 @@
  * sign in → open a vault → deposit → the balance shows it → withdraw (co-signed) → balance and
  * chain agree. Plus the refusals on the way: replayed deposit, withdrawal above available.
  */
-import { SELF } from "cloudflare:test";
 import { type Address, address, generateKeyPairSigner, type KeyPairSigner } from "@solana/kit";
 import { beforeAll, describe, expect, it } from "vitest";
 import { faucet, signAndSend, signMessage, tokenBalance, transferUsdc, usdcAccount } from "./chain-helpers.ts";
+import { SELF } from "./self.ts";
 
 const BASE = "http://gateway.test";
 

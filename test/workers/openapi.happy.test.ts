@@ -2,11 +2,11 @@
  * GET /v1/openapi.json through the Worker, and the declared response schemas hold for real
  * answers: each response is parsed with the zod schema its operation declares.
  */
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { API_OPERATIONS } from "../../workers/app.ts";
 import { BASE, newWallet, post, signIn, withKey } from "./auth-helpers.ts";
+import { SELF } from "./self.ts";
 
 function schemaOf(operationId: string, status: number): z.ZodType {
   const op = API_OPERATIONS.find((o) => o.operationId === operationId);

@@ -1,9 +1,9 @@
 /** A signed-in test party (workers tests): a fresh keypair with SOL for fees, signed in through the API. */
-import { SELF } from "cloudflare:test";
 import { generateKeyPairSigner, type KeyPairSigner } from "@solana/kit";
 import { expect } from "vitest";
 import { faucet, signMessage } from "./chain-helpers.ts";
 import { BASE } from "./proxy-helpers.ts";
+import { SELF } from "./self.ts";
 
 export interface Party {
   signer: KeyPairSigner;

@@ -3,12 +3,13 @@
  * chain), a seller + listing in Postgres (the ledger's foreign keys) and the listing's fence
  * configured with a really sealed provider key pointing at the demo upstream.
  */
-import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
+import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { expect, inject } from "vitest";
 import type { EngineInfo } from "../../dev/engines-main.ts";
 import type { ListingConfig } from "../../workers/fence/interface.ts";
 import { importMasterKeys, sealProviderKey } from "../../workers/lib/key-vault.ts";
 import { query } from "./auth-helpers.ts";
+import { SELF } from "./self.ts";
 import { createSellerListing, fundedWallet, type Seller, type TestWallet } from "./wallet-do-helpers.ts";
 
 export const BASE = "http://gateway.test";

@@ -2,7 +2,7 @@
  * The proxy's refusals and upstream failures: each answers with our envelope and the documented
  * status (docs/decisions/010-proxy.md), and a failed call costs the buyer nothing.
  */
-import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../workers/app.ts";
 import {
@@ -21,6 +21,7 @@ import {
   type TestListing,
 } from "./proxy-helpers.ts";
 import { startUpstream } from "./routing-helpers.ts";
+import { SELF } from "./self.ts";
 
 const app = createApp();
 

@@ -4,7 +4,6 @@
  * price + buyer fee (per call) or the fee split of the actual usage (tokens); the receipt verifies
  * and is re-issued identically from the ledger.
  */
-import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { computeFees, priceForTokens } from "../../workers/credit/fees.ts";
 import { verifyReceipt } from "../../workers/receipts/receipt.ts";
@@ -24,6 +23,7 @@ import {
   sseEvents,
   type TestListing,
 } from "./proxy-helpers.ts";
+import { SELF } from "./self.ts";
 
 let publicKey: string;
 

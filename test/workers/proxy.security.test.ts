@@ -3,7 +3,6 @@
  * seller's account details and error bodies coming down, and the provider key anywhere — in a
  * response body or header, a log line or a database row (canaries).
  */
-import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { verifyReceipt } from "../../workers/receipts/receipt.ts";
 import { query } from "./auth-helpers.ts";
@@ -21,6 +20,7 @@ import {
   settled,
   type TestListing,
 } from "./proxy-helpers.ts";
+import { SELF } from "./self.ts";
 
 const ORG = "org-demoProxygateLocal01";
 const CANARY = `sk-canary-${crypto.randomUUID()}`;

@@ -3,7 +3,7 @@
  * engines' control server), sellers listing them under one service through the listings API, and
  * calls by service name through the gateway.
  */
-import { runDurableObjectAlarm, SELF } from "cloudflare:test";
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { expect } from "vitest";
 import { computeFees } from "../../workers/credit/fees.ts";
 import type { OwnerListing } from "../../workers/listings/interface.ts";
@@ -11,6 +11,7 @@ import { parseReceipt } from "../../workers/receipts/receipt.ts";
 import { query } from "./auth-helpers.ts";
 import { createListing, newSeller } from "./listings-helpers.ts";
 import { BASE, type Buyer, engines } from "./proxy-helpers.ts";
+import { SELF } from "./self.ts";
 
 export interface Behaviour {
   latencyMs?: number;

@@ -1,8 +1,8 @@
 /** Routing failures the buyer sees: every seller down → 503 no_capacity with Retry-After, nothing charged; unknown service → 404. */
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { BASE, newBuyer, settled } from "./proxy-helpers.ts";
 import { callService, sellerOf, startUpstream, uniqueService } from "./routing-helpers.ts";
+import { SELF } from "./self.ts";
 
 describe("routing by service, when it cannot serve", () => {
   it("answers 503 no_capacity with Retry-After when every seller fails, and charges nothing", async () => {

@@ -4,7 +4,7 @@
  * traffic splits as the score predicts, shifts away from a seller whose health drops, skips a
  * 429 seller without failing the buyer, and every charge is the price of the seller that served.
  */
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ApisResponse } from "../../workers/catalog/interface.ts";
 import { scoreAll, shares } from "../../workers/routing/score.ts";
@@ -24,6 +24,7 @@ import {
   startUpstream,
   uniqueService,
 } from "./routing-helpers.ts";
+import { SELF } from "./self.ts";
 
 const SLOW_MS = 300;
 const FAST_MS = 100;

@@ -3,12 +3,12 @@
  * upstream is down and a header key the upstream refuses never appear in the buyer's answer or in
  * any log line, however many attempts the call made.
  */
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createListing, newSeller } from "./listings-helpers.ts";
 import { captureLogs, dump } from "./log-capture.ts";
 import { BASE, engines, newBuyer } from "./proxy-helpers.ts";
 import { uniqueService } from "./routing-helpers.ts";
+import { SELF } from "./self.ts";
 
 const logged = captureLogs();
 const QUERY_CANARY = "sk-canary-route-query-7f3a9c";

@@ -10,7 +10,6 @@ import {
   createScheduledController,
   env,
   runDurableObjectAlarm,
-  SELF,
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { type Address, address } from "@solana/kit";
@@ -22,6 +21,7 @@ import { query } from "./auth-helpers.ts";
 import { faucet, signAndSend, tokenBalance, transferUsdc, usdcAccount } from "./chain-helpers.ts";
 import { json, type Party, signedIn } from "./party-helpers.ts";
 import { BASE } from "./proxy-helpers.ts";
+import { SELF } from "./self.ts";
 import { endReviewWindow, rewardEntries, work } from "./tasks-helpers.ts";
 import { walletStub } from "./wallet-do-helpers.ts";
 

@@ -1,9 +1,10 @@
 /** Helpers for the bounty-board tests: funded posters, solvers, JSON calls through SELF, rows and DO state. */
-import { runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
 import type { WalletDO } from "../../durable-objects/wallet.ts";
 import type { TaskView } from "../../workers/tasks/interface.ts";
 import { BASE, type ErrorBody, query } from "./auth-helpers.ts";
+import { SELF } from "./self.ts";
 import { fundedWallet, type TestWallet, type WalletStub, walletWithKey } from "./wallet-do-helpers.ts";
 
 export type Poster = TestWallet & { vault: string };
