@@ -5,41 +5,24 @@
  */
 import type { CapturedResponse } from "../../dev/lib/capture.ts";
 
-/** How long the drain waits for the copy of a response the test left unread. */
-const DRAIN_MS = 5_000;
-
-// Kept on globalThis: the setup file and the test file may each load their own copy of this module.
-const holder = globalThis as { __proxygateCaptured?: Store };
-holder.__proxygateCaptured ??= { logs: [], responses: [], pending: new Set() };
-const { logs, responses, pending } = holder.__proxygateCaptured;
-
 interface Store {
   logs: string[];
   responses: CapturedResponse[];
-  pending: Set<Promise<void>>;
 }
+
+// Kept on globalThis: the setup file and the test file may each load their own copy of this module.
+const holder = globalThis as { __proxygateCaptured?: Store };
+holder.__proxygateCaptured ??= { logs: [], responses: [] };
+const { logs, responses } = holder.__proxygateCaptured;
 
 export const captured = {
   logs,
-  /** Records a response now and its body once `body` (a copy being read) settles. */
-  response(entry: CapturedResponse, body?: Promise<string>): void {
+  /** Records a response; its `body` grows as the test reads it (test/workers/self.ts). */
+  response(entry: CapturedResponse): void {
     responses.push(entry);
-    if (!body) return;
-    const read = body
-      .then(
-        (text) => {
-          entry.body = text;
-        },
-        (err: unknown) => {
-          entry.body = `<unreadable: ${String(err)}>`;
-        },
-      )
-      .finally(() => pending.delete(read));
-    pending.add(read);
   },
-  /** Waits (a bounded time) for the copies still being read, then hands over and empties. */
-  async drain(): Promise<{ logs: string[]; responses: CapturedResponse[] }> {
-    await Promise.race([Promise.allSettled([...pending]), new Promise((r) => setTimeout(r, DRAIN_MS))]);
+  /** Hands over what this file captured, and empties. A body the test never read was never received. */
+  drain(): { logs: string[]; responses: CapturedResponse[] } {
     return { logs: logs.splice(0), responses: responses.splice(0) };
   },
 };

@@ -19,7 +19,7 @@ for (const method of ["log", "info", "warn", "error", "debug"] as const) {
 }
 afterAll(async () => {
   const controlUrl = inject("engines").controlUrl;
-  const { logs, responses } = await captured.drain();
+  const { logs, responses } = captured.drain();
   if (!controlUrl || logs.length + responses.length === 0) return;
   await fetch(`${controlUrl}/capture`, { method: "POST", body: JSON.stringify({ logs, responses }) });
 });
