@@ -6,23 +6,17 @@
  * the poster approves: the hold becomes the poster's unsettled task_reward charge. Refusals along
  * the way are one line and exit 1, and change nothing.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKeyPairSignerFromPrivateKeyBytes, getAddressEncoder } from "@solana/kit";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { faucet } from "../../dev/lib/buyer.ts";
+import { type Run, runNode } from "./run-node.ts";
 
 const gateway = inject("workerUrl");
 const engines = inject("engines");
 const root = join(import.meta.dirname, "..", "..");
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface Person {
   name: string;
@@ -54,26 +48,9 @@ let bin: string;
 let poster: Person;
 let solver: Person;
 
-function exec(args: string[], env: Record<string, string>, cwd: string, stdin = ""): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, cwd });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
-
 /** `proxygate <args>` as `who` (their HOME, their config file). */
 function cli(who: Person, args: string[], stdin = ""): Promise<Run> {
-  return exec([bin, ...args], who.env, who.dir, stdin);
+  return runNode([bin, ...args], { env: who.env, cwd: who.dir, stdin });
 }
 
 async function cliJson<T>(who: Person, args: string[], stdin = ""): Promise<T> {
@@ -116,7 +93,10 @@ async function person(name: string, usdc: number): Promise<Person> {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "proxygate-cli-tasks-"));
   bin = join(dir, "proxygate.js");
-  const build = await exec([join(root, "cli", "build.ts"), bin], { PATH: process.env.PATH ?? "" }, root);
+  const build = await runNode([join(root, "cli", "build.ts"), bin], {
+    env: { PATH: process.env.PATH ?? "" },
+    cwd: root,
+  });
   expect(build.code, build.stdout + build.stderr).toBe(0);
   [poster, solver] = await Promise.all([person("poster", 5_000_000), person("solver", 0)]);
   for (const who of [poster, solver]) {

@@ -5,7 +5,6 @@
  * deposit → apis → a streamed proxied call → balance → usage → receipt verify → withdraw; and the
  * exit codes and one-line errors of what goes wrong.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,37 +12,19 @@ import { address, createKeyPairSignerFromPrivateKeyBytes, createSolanaRpc, getAd
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { faucet, usdcAccount } from "../../dev/lib/buyer.ts";
 import { sellerWithListing, settledBalance } from "./helpers.ts";
+import { type Run, runNode } from "./run-node.ts";
 
 const gateway = inject("workerUrl");
 const engines = inject("engines");
 const root = join(import.meta.dirname, "..", "..");
 const bin = join(root, "cli", "dist", "proxygate.js");
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 let dir: string;
 let env: Record<string, string>;
 
 /** Runs the installed-style binary with Node (the same Node 22 that runs the tests). */
 function cli(args: string[], extraEnv: Record<string, string> = {}, stdin?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...env, ...extraEnv }, cwd: dir });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? "");
-  });
+  return runNode([bin, ...args], { env: { ...env, ...extraEnv }, cwd: dir, ...(stdin === undefined ? {} : { stdin }) });
 }
 
 /** Runs a command that must succeed and returns its stdout as JSON. */
@@ -67,19 +48,8 @@ let listingId: string;
 let apiKey: string;
 
 beforeAll(async () => {
-  const build = await new Promise<Run>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, "cli", "build.ts")], { cwd: root });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout: out, stderr: out }));
-  });
-  expect(build.code, build.stdout).toBe(0);
+  const build = await runNode([join(root, "cli", "build.ts")], { cwd: root });
+  expect(build.code, build.stdout + build.stderr).toBe(0);
 
   dir = mkdtempSync(join(tmpdir(), "proxygate-cli-"));
   // A Solana CLI keypair file, as `solana-keygen new` writes it: 32 secret bytes then 32 public.

@@ -6,26 +6,14 @@
  * self-check caught every corrupted copy of the run's own data. (The reconciliation's ability to
  * fail is proven in depth in test/unit/load-reconcile.test.ts.)
  */
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { expect, it } from "vitest";
+import { type Run, runNode } from "./run-node.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 
-function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, "bench", "load.ts"), ...args], { cwd: root });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.once("error", reject);
-    child.once("exit", (code) => resolve({ code, stdout, stderr }));
-  });
+function runBench(args: string[]): Promise<Run> {
+  return runNode([join(root, "bench", "load.ts"), ...args], { cwd: root });
 }
 
 it("bench:load with 2 agents × 12 calls: the books balance exactly", { timeout: 240_000 }, async () => {
