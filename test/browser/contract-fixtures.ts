@@ -1,7 +1,7 @@
 /**
- * Responses shaped exactly as /work/briefs' wire contracts (catalog, seller earnings, settlements)
- * describe them, for the views whose APIs are built in parallel: the dashboard must render them
- * whether or not this gateway serves those routes yet.
+ * Responses shaped exactly as the gateway's catalog, seller-earnings and settlement routes answer,
+ * with months of traffic behind them, for screenshots of those views with data
+ * (test/browser/dashboard-contract.happy.test.ts).
  */
 
 const DAY_MS = 86_400_000;
@@ -60,8 +60,8 @@ export const categories = {
   ],
 };
 
-/** 30 days of earnings: quiet at first, growing, one busy day. */
-export function earnings(wallet: string) {
+/** 30 days of earnings, quiet at first, growing, one busy day, of the seller's [openai, weather] listings. */
+export function earnings(wallet: string, [openai, weather]: readonly [string, string]) {
   const byDay = Array.from({ length: 30 }, (_, i) => {
     const offset = 29 - i;
     const calls = offset === 4 ? 960 : Math.round(40 + i * 14 + (i % 3) * 25);
@@ -72,8 +72,8 @@ export function earnings(wallet: string) {
     pending: "1234560",
     settled: "48210000",
     byListing: [
-      { listingId: LISTING_A, service: "openai", calls: 8123, pending: "1034560", settled: "40110000" },
-      { listingId: LISTING_B, service: "weather", calls: 2210, pending: "200000", settled: "8100000" },
+      { listingId: openai, service: "openai", calls: 8123, pending: "1034560", settled: "40110000" },
+      { listingId: weather, service: "weather", calls: 2210, pending: "200000", settled: "8100000" },
     ],
     byDay,
   };

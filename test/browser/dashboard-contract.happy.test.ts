@@ -1,20 +1,25 @@
 /**
- * The views of APIs built in parallel (catalog, seller earnings, settlements) against responses
- * shaped as the wire contracts say, served to the page by Playwright routing; everything else
- * (sign-in, listings, balance) is the real gateway. Saves the screenshots of those views with data.
+ * The data-heavy views (catalog, seller earnings, settlements) against months of traffic no test
+ * can make in seconds: responses shaped as the wire contracts say, served to the page by Playwright
+ * routing. Everything else (sign-in, the seller's two listings, balance) is the real gateway, and
+ * the earnings fixture names those real listings. Saves the screenshots of those views with data.
  */
 import { generateKeyPairSigner } from "@solana/kit";
 import type { Browser, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { signIn } from "../../dev/lib/client.ts";
+import { api, signIn } from "../../dev/lib/client.ts";
+import type { OwnerListing } from "../../workers/listings/interface.ts";
 import { launchChromium, screenshot } from "./browser.ts";
 import * as fixtures from "./contract-fixtures.ts";
 
 const gateway = inject("workerUrl");
+const engines = inject("engines");
 
 let browser: Browser;
 let page: Page;
 let wallet: string;
+/** The seller's real listings, [openai, weather]. */
+let listings: [string, string];
 const pageErrors: string[] = [];
 
 function json(route: Route, body: unknown): Promise<void> {
@@ -34,10 +39,30 @@ beforeAll(async () => {
   const signer = await generateKeyPairSigner();
   wallet = signer.address;
   const apiKey = await signIn(gateway, signer);
+  const list = async (service: string, category: string, pricingUnit: string, price: string) =>
+    (
+      await api<OwnerListing>(gateway, "/v1/listings", {
+        apiKey,
+        body: {
+          service,
+          category,
+          description: fixtures.apis.apis.find((a) => a.service === service)?.description,
+          upstreamBaseUrl: engines.upstreamUrl,
+          allowedMethods: ["GET", "POST"],
+          allowedPaths: ["/v1/**"],
+          keyInjection: { kind: "bearer" },
+          price,
+          pricingUnit,
+          capacity: { total: 1000, reservedForSelf: 0, window: "minute" },
+          providerKey: engines.upstreamApiKey,
+        },
+      })
+    ).id;
+  listings = [await list("openai", "llm", "per_1k_tokens", "1000"), await list("weather", "data", "per_call", "200")];
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: "light" });
   await context.route(/\/v1\/apis(\?|$)/, (r) => json(r, fixtures.apis));
   await context.route(/\/v1\/categories$/, (r) => json(r, fixtures.categories));
-  await context.route(/\/v1\/seller\/earnings/, (r) => json(r, fixtures.earnings(wallet)));
+  await context.route(/\/v1\/seller\/earnings/, (r) => json(r, fixtures.earnings(wallet, listings)));
   await context.route(/\/v1\/seller\/settlements/, (r) => json(r, fixtures.settlements));
   await context.route(/\/v1\/settlements\//, (r) => json(r, fixtures.settlement(wallet)));
   page = await context.newPage();
@@ -77,12 +102,15 @@ describe("dashboard views of the contract APIs", () => {
   it("earnings: totals, 30-day charts and per-listing table", async () => {
     await open("/seller");
     expect(await page.getByTestId("earnings-pending").textContent()).toContain("1.23456");
-    const perDay = fixtures.earnings(wallet).byDay;
+    const perDay = fixtures.earnings(wallet, listings).byDay;
     const calls = perDay.reduce((sum, d) => sum + d.calls, 0);
     expect(await page.getByTestId("earnings-calls").textContent()).toContain(calls.toLocaleString("en-US"));
     expect(await page.locator('[data-testid="chart-earnings"] rect.bar').count()).toBe(30);
     expect(await page.getByTestId("earnings-by-listing").textContent()).toContain("40.11 USDC");
     expect(await page.getByTestId("payout-address").textContent()).toBe(wallet);
+    // The table's listings are the seller's own (real) ones, active and linked to their pages.
+    for (const id of listings)
+      expect(await page.getByTestId("earnings-by-listing").locator(`a[href$="${id}"]`).count()).toBe(1);
     await screenshot(page, "22-seller-earnings-with-data");
   });
 

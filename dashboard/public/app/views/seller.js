@@ -78,7 +78,7 @@ function renderEarnings(e) {
         ? empty("No paid calls yet", "Calls to your listings show up here within seconds.")
         : table(
             "Earnings by listing",
-            ["Listing", "Calls", "Pending", "Settled"],
+            ["Listing", "Calls, all time", "Pending", "Settled"],
             e.byListing.map((l) => [
               h(
                 "a",
