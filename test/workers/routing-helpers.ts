@@ -9,7 +9,7 @@ import { computeFees } from "../../workers/credit/fees.ts";
 import type { OwnerListing } from "../../workers/listings/interface.ts";
 import { parseReceipt } from "../../workers/receipts/receipt.ts";
 import { query } from "./auth-helpers.ts";
-import { createListing, newSeller } from "./listings-helpers.ts";
+import { createListing, newSeller, type Seller } from "./listings-helpers.ts";
 import { BASE, type Buyer, engines } from "./proxy-helpers.ts";
 import { SELF } from "./self.ts";
 
@@ -40,9 +40,14 @@ export function uniqueService(prefix: string): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
 }
 
-/** A seller (own wallet) listing the demo data API of `upstreamUrl` under `service` at `price` per call. */
-export async function sellerOf(service: string, upstreamUrl: string, price: bigint): Promise<OwnerListing> {
-  return createListing(await newSeller(), {
+/** A seller (own wallet, or `seller`) listing the demo data API of `upstreamUrl` under `service` at `price` per call. */
+export async function sellerOf(
+  service: string,
+  upstreamUrl: string,
+  price: bigint,
+  seller?: Seller,
+): Promise<OwnerListing> {
+  return createListing(seller ?? (await newSeller()), {
     service,
     category: "data",
     upstreamBaseUrl: upstreamUrl,

@@ -1,7 +1,8 @@
 /** Routing failures the buyer sees: every seller down → 503 no_capacity with Retry-After, nothing charged; unknown service → 404. */
 import { describe, expect, it } from "vitest";
+import { call, newSeller } from "./listings-helpers.ts";
 import { BASE, newBuyer, settled } from "./proxy-helpers.ts";
-import { callService, sellerOf, startUpstream, uniqueService } from "./routing-helpers.ts";
+import { callService, chargeAt, sellerOf, startUpstream, uniqueService } from "./routing-helpers.ts";
 import { SELF } from "./self.ts";
 
 describe("routing by service, when it cannot serve", () => {
@@ -40,6 +41,27 @@ describe("routing by service, when it cannot serve", () => {
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("invalid_request");
+  });
+
+  it("refuses a retry with the same Idempotency-Key as a duplicate, whichever seller it meets, and charges once", async () => {
+    const service = uniqueService("idem");
+    const up = await startUpstream({});
+    const seller = await newSeller();
+    const listings = [await sellerOf(service, up, 1_000n, seller), await sellerOf(service, up, 1_000n, seller)];
+    const buyer = await newBuyer(5_000_000);
+    const url = `${BASE}/v1/proxy/${service}/data/weather?city=Lisbon`;
+    const headers = { authorization: `Bearer ${buyer.apiKey}`, "idempotency-key": `order-${crypto.randomUUID()}` };
+    const first = await SELF.fetch(url, { headers });
+    expect(first.status).toBe(200);
+    await first.arrayBuffer();
+
+    // Every seller now refuses admission, while this isolate's catalog still names them: the retry
+    // must not go on to reserve under another id at the next seller.
+    for (const l of listings) expect((await call(seller, "POST", `/v1/listings/${l.id}/pause`)).status).toBe(200);
+    const retry = await SELF.fetch(url, { headers });
+    expect(retry.status).toBe(409);
+    expect(((await retry.json()) as { error: { code: string } }).error.code).toBe("duplicate_request");
+    expect((await settled(buyer)).unsettled).toBe(chargeAt(1_000n));
   });
 
   it("refuses an unknown API key before routing anywhere", async () => {

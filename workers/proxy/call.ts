@@ -191,11 +191,10 @@ async function runCall(input: ProxyRequest): Promise<Response> {
   let reservation: { id: string; amount: bigint } | null = null;
   // Each reservation of this call gets its own id (a refunded id is remembered by the WalletDO):
   // the call id, then `<id>-r`, `<id>-r2`, … The one that is confirmed is the ledger and receipt id.
+  // Only a reservation that was made takes an id (a refused one records nothing), so the first is
+  // always the call id itself: a retry with the same Idempotency-Key meets it as a duplicate.
   let reservations = 0;
-  const nextReserveId = () => {
-    const n = reservations++;
-    return n === 0 ? id : n === 1 ? `${id}-r` : `${id}-r${n}`;
-  };
+  const nextReserveId = () => (reservations === 0 ? id : reservations === 1 ? `${id}-r` : `${id}-r${reservations}`);
   let upstreamAttempts = 0;
   let tried = 0;
   const headersTimeoutMs =
@@ -232,14 +231,20 @@ async function runCall(input: ProxyRequest): Promise<Response> {
       admitted = a.value;
       // An unknown key is reported first: nothing about the listing is told to a stranger.
       if (!reserved.ok && reserved.reason === "unauthorized") return refuse(reserveRefusal("unauthorized", reserved));
-      if (reserved.ok) reservation = { id: reserveId, amount: reserved.amount };
-      // Refused credit after an admission: the admission stays counted (capacity errs on the safe side).
-      else if (admitted.ok) {
+      if (reserved.ok) {
+        reservation = { id: reserveId, amount: reserved.amount };
+        reservations += 1;
+      } else {
+        // Refused credit (an admission stays counted: capacity errs on the safe side). Routed, only
+        // "too dear for this buyer" lets a cheaper seller try: a duplicate Idempotency-Key, a flag or
+        // the rate limit ends the call whatever the fence said (a next seller would reserve anew).
         const refusal = reserveRefusal(reserved.reason, reserved);
-        // Too dear for this buyer: a cheaper seller of the service may still do.
-        if (pinned || reserved.reason !== "insufficient_credit") return giveUp(refusal, pinned ? listingId : null);
-        failures.push({ kind: "unavailable", refusal, listingId });
-        continue;
+        if (!pinned && reserved.reason !== "insufficient_credit") return giveUp(refusal, null);
+        if (admitted.ok) {
+          if (pinned) return giveUp(refusal, listingId);
+          failures.push({ kind: "unavailable", refusal, listingId });
+          continue;
+        }
       }
     } else {
       admitted = await fence.admit(id, method, normalized.path);
@@ -274,6 +279,7 @@ async function runCall(input: ProxyRequest): Promise<Response> {
         return refuse(reserveRefusal(again.reason, again), pinned ? listingId : null);
       }
       reservation = { id: reserveId, amount: again.amount };
+      reservations += 1;
     }
 
     const call: Admitted = {
