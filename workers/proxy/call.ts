@@ -208,107 +208,114 @@ async function runCall(input: ProxyRequest): Promise<Response> {
     return refuse(r, listingId);
   };
 
-  for (const candidate of targets) {
-    if (!mayTryNext(tried, upstreamAttempts, remaining())) break;
-    tried += 1;
-    const { listingId } = candidate;
-    const fence = fenceStub(env, listingId);
+  // A Durable Object call that throws mid-failover must not leave this call's credit reserved
+  // until the reservation expires: refund it, then report the error (proxyCall).
+  try {
+    for (const candidate of targets) {
+      if (!mayTryNext(tried, upstreamAttempts, remaining())) break;
+      tried += 1;
+      const { listingId } = candidate;
+      const fence = fenceStub(env, listingId);
 
-    // 3. Reserve and admit: in parallel when the price is known, else admit first. Later
-    // candidates only admit; the reservation is swapped when one needs more than it covers.
-    let admitted: AdmitResult;
-    if (reservation === null && candidate.pricing !== null) {
-      const reserveId = nextReserveId();
-      const [r, a] = await Promise.allSettled([
-        wallet.reserve(reserveId, apiKey, amountFor(candidate.pricing), walletCallRate(env)),
-        fence.admit(id, method, normalized.path),
-      ]);
-      if (a.status === "rejected" || r.status === "rejected") {
-        if (r.status === "fulfilled" && r.value.ok) input.waitUntil(refund(wallet, reserveId, requestId));
-        throw a.status === "rejected" ? a.reason : (r as PromiseRejectedResult).reason;
-      }
-      const reserved: ReserveResult = r.value;
-      admitted = a.value;
-      // An unknown key is reported first: nothing about the listing is told to a stranger.
-      if (!reserved.ok && reserved.reason === "unauthorized") return refuse(reserveRefusal("unauthorized", reserved));
-      if (reserved.ok) {
-        reservation = { id: reserveId, amount: reserved.amount };
-        reservations += 1;
+      // 3. Reserve and admit: in parallel when the price is known, else admit first. Later
+      // candidates only admit; the reservation is swapped when one needs more than it covers.
+      let admitted: AdmitResult;
+      if (reservation === null && candidate.pricing !== null) {
+        const reserveId = nextReserveId();
+        const [r, a] = await Promise.allSettled([
+          wallet.reserve(reserveId, apiKey, amountFor(candidate.pricing), walletCallRate(env)),
+          fence.admit(id, method, normalized.path),
+        ]);
+        if (a.status === "rejected" || r.status === "rejected") {
+          if (r.status === "fulfilled" && r.value.ok) input.waitUntil(refund(wallet, reserveId, requestId));
+          throw a.status === "rejected" ? a.reason : (r as PromiseRejectedResult).reason;
+        }
+        const reserved: ReserveResult = r.value;
+        admitted = a.value;
+        // An unknown key is reported first: nothing about the listing is told to a stranger.
+        if (!reserved.ok && reserved.reason === "unauthorized") return refuse(reserveRefusal("unauthorized", reserved));
+        if (reserved.ok) {
+          reservation = { id: reserveId, amount: reserved.amount };
+          reservations += 1;
+        } else {
+          // Refused credit (an admission stays counted: capacity errs on the safe side). Routed, only
+          // "too dear for this buyer" lets a cheaper seller try: a duplicate Idempotency-Key, a flag or
+          // the rate limit ends the call whatever the fence said (a next seller would reserve anew).
+          const refusal = reserveRefusal(reserved.reason, reserved);
+          if (!pinned && reserved.reason !== "insufficient_credit") return giveUp(refusal, null);
+          if (admitted.ok) {
+            if (pinned) return giveUp(refusal, listingId);
+            failures.push({ kind: "unavailable", refusal, listingId });
+            continue;
+          }
+        }
       } else {
-        // Refused credit (an admission stays counted: capacity errs on the safe side). Routed, only
-        // "too dear for this buyer" lets a cheaper seller try: a duplicate Idempotency-Key, a flag or
-        // the rate limit ends the call whatever the fence said (a next seller would reserve anew).
-        const refusal = reserveRefusal(reserved.reason, reserved);
-        if (!pinned && reserved.reason !== "insufficient_credit") return giveUp(refusal, null);
-        if (admitted.ok) {
-          if (pinned) return giveUp(refusal, listingId);
-          failures.push({ kind: "unavailable", refusal, listingId });
-          continue;
+        admitted = await fence.admit(id, method, normalized.path);
+      }
+      if (!admitted.ok) {
+        const refusal = admitRefusal(admitted.reason, admitted.retryAfter);
+        if (admitted.reason === "backoff" && admitted.retryAfter !== undefined) {
+          localFeedback.backoff(listingId, Date.now() + admitted.retryAfter * 1000, Date.now());
         }
+        if (admitted.reason === "capacity") localFeedback.headroom(listingId, 1, 1, Date.now());
+        if (pinned) return giveUp(refusal, listingId);
+        failures.push({ kind: admitFailureKind(admitted.reason), refusal, listingId });
+        continue;
       }
-    } else {
-      admitted = await fence.admit(id, method, normalized.path);
-    }
-    if (!admitted.ok) {
-      const refusal = admitRefusal(admitted.reason, admitted.retryAfter);
-      if (admitted.reason === "backoff" && admitted.retryAfter !== undefined) {
-        localFeedback.backoff(listingId, Date.now() + admitted.retryAfter * 1000, Date.now());
-      }
-      if (admitted.reason === "capacity") localFeedback.headroom(listingId, 1, 1, Date.now());
-      if (pinned) return giveUp(refusal, listingId);
-      failures.push({ kind: admitFailureKind(admitted.reason), refusal, listingId });
-      continue;
-    }
-    const config = admitted.config;
-    localFeedback.headroom(listingId, admitted.usedInWindow, admitted.resaleCapacity, Date.now());
-    const pricing: Pricing = { price: config.price, pricingUnit: config.pricingUnit };
-    listingPrices.set(listingId, pricing, Date.now());
-    const needed = amountFor(pricing);
-    if (reservation === null || needed > reservation.amount) {
-      // No reservation yet, or this seller costs more than it covers: (re)reserve, refunding the old one first.
-      if (reservation !== null) await refund(wallet, reservation.id, requestId);
-      reservation = null;
-      const reserveId = nextReserveId();
-      const again = await wallet.reserve(reserveId, apiKey, needed, walletCallRate(env));
-      if (!again.ok) {
-        // Too dear for this buyer: a cheaper seller of the service may still do.
-        if (!pinned && again.reason === "insufficient_credit") {
-          failures.push({ kind: "unavailable", refusal: reserveRefusal(again.reason, again), listingId });
-          continue;
+      const config = admitted.config;
+      localFeedback.headroom(listingId, admitted.usedInWindow, admitted.resaleCapacity, Date.now());
+      const pricing: Pricing = { price: config.price, pricingUnit: config.pricingUnit };
+      listingPrices.set(listingId, pricing, Date.now());
+      const needed = amountFor(pricing);
+      if (reservation === null || needed > reservation.amount) {
+        // No reservation yet, or this seller costs more than it covers: (re)reserve, refunding the old one first.
+        if (reservation !== null) await refund(wallet, reservation.id, requestId);
+        reservation = null;
+        const reserveId = nextReserveId();
+        const again = await wallet.reserve(reserveId, apiKey, needed, walletCallRate(env));
+        if (!again.ok) {
+          // Too dear for this buyer: a cheaper seller of the service may still do.
+          if (!pinned && again.reason === "insufficient_credit") {
+            failures.push({ kind: "unavailable", refusal: reserveRefusal(again.reason, again), listingId });
+            continue;
+          }
+          return refuse(reserveRefusal(again.reason, again), pinned ? listingId : null);
         }
-        return refuse(reserveRefusal(again.reason, again), pinned ? listingId : null);
+        reservation = { id: reserveId, amount: again.amount };
+        reservations += 1;
       }
-      reservation = { id: reserveId, amount: again.amount };
-      reservations += 1;
-    }
 
-    const call: Admitted = {
-      env,
-      requestId,
-      callId: reservation.id,
-      wallet: parsedKey.wallet,
-      config,
-      pricing,
-      tokenRequest: tokenInfo(pricing),
-      promptBytes,
-      ceiling: ceilingFor(pricing),
-      timeoutMs: Math.min(headersTimeoutMs, Math.max(1, remaining())),
-      waitUntil: input.waitUntil,
-    };
-    let retried = false;
-    for (;;) {
-      upstreamAttempts += 1;
-      const result = await forward(call, request, method, normalized.path, url.search);
-      if (result.ok) return result.response;
-      failures.push(result.failure);
-      const state: AttemptState = { pinned, retried, upstreamAttempts, remainingMs: remaining() };
-      const step = afterFailure(result.failure.kind, state, Math.random);
-      if (step.action === "stop") return giveUp(result.failure.refusal, listingId);
-      if (step.action === "next") break;
-      retried = true;
-      call.timeoutMs = Math.min(headersTimeoutMs, Math.max(1, remaining() - step.delayMs));
-      await sleep(step.delayMs);
+      const call: Admitted = {
+        env,
+        requestId,
+        callId: reservation.id,
+        wallet: parsedKey.wallet,
+        config,
+        pricing,
+        tokenRequest: tokenInfo(pricing),
+        promptBytes,
+        ceiling: ceilingFor(pricing),
+        timeoutMs: Math.min(headersTimeoutMs, Math.max(1, remaining())),
+        waitUntil: input.waitUntil,
+      };
+      let retried = false;
+      for (;;) {
+        upstreamAttempts += 1;
+        const result = await forward(call, request, method, normalized.path, url.search);
+        if (result.ok) return result.response;
+        failures.push(result.failure);
+        const state: AttemptState = { pinned, retried, upstreamAttempts, remainingMs: remaining() };
+        const step = afterFailure(result.failure.kind, state, Math.random);
+        if (step.action === "stop") return giveUp(result.failure.refusal, listingId);
+        if (step.action === "next") break;
+        retried = true;
+        call.timeoutMs = Math.min(headersTimeoutMs, Math.max(1, remaining() - step.delayMs));
+        await sleep(step.delayMs);
+      }
     }
+  } catch (err) {
+    if (reservation !== null) input.waitUntil(refund(wallet, reservation.id, requestId));
+    throw err;
   }
   return giveUp(exhausted(failures, backoffRetryAfter), null);
 }
