@@ -19,28 +19,6 @@ export function encodeBase58(bytes) {
   return "1".repeat(zeros) + out;
 }
 
-/**
- * @param {string} text
- * @returns {Uint8Array}
- */
-export function decodeBase58(text) {
-  let n = 0n;
-  for (const ch of text) {
-    const digit = ALPHABET.indexOf(ch);
-    if (digit < 0) throw new Error("not base58");
-    n = n * 58n + BigInt(digit);
-  }
-  /** @type {number[]} */
-  const bytes = [];
-  while (n > 0n) {
-    bytes.unshift(Number(n % 256n));
-    n /= 256n;
-  }
-  let zeros = 0;
-  while (text[zeros] === "1") zeros++;
-  return new Uint8Array([...new Array(zeros).fill(0), ...bytes]);
-}
-
 /** @param {string} b64 */
 export function base64ToBytes(b64) {
   return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
