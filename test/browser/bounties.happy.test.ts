@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { fundedBuyer } from "../../dev/lib/buyer.ts";
 import { signIn } from "../../dev/lib/client.ts";
-import { launchChromium, screenshot } from "./browser.ts";
+import { launchChromium, newPage as newBrowserPage, openRoute, screenshot } from "./browser.ts";
 
 const gateway = inject("workerUrl");
 const engines = inject("engines");
@@ -27,24 +27,12 @@ let solver: Page;
 let taskId: string;
 const pageErrors: string[] = [];
 
-async function newPage(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  page.on("pageerror", (err) => pageErrors.push(`${page.url()}: ${err.message}`));
-  page.on("console", (msg) => {
-    if (msg.text().includes("Content Security Policy")) pageErrors.push(`${page.url()}: ${msg.text()}`);
-  });
-  return page;
+function newPage(context: BrowserContext): Promise<Page> {
+  return newBrowserPage(context, pageErrors);
 }
 
-/** Opens a hash route and waits until its content has loaded. */
-async function open(page: Page, route: string): Promise<void> {
-  const target = `${gateway}/#${route}`;
-  if (page.url() === target) await page.reload();
-  else await page.goto(target);
-  await page.waitForFunction(() => (document.getElementById("main")?.childElementCount ?? 0) > 0);
-  await page.waitForFunction(() => document.querySelectorAll("[aria-busy='true']").length === 0, null, {
-    timeout: 30_000,
-  });
+function open(page: Page, route: string): Promise<void> {
+  return openRoute(page, gateway, route);
 }
 
 /** A browser context signed in with `apiKey` through the sign-in page. */

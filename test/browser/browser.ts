@@ -1,7 +1,7 @@
 /** Headless Chromium (Debian's `chromium`) driven by playwright-core, and the screenshot folder. */
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { ROOT } from "../../dev/worker.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -76,4 +76,26 @@ export async function screenshot(page: Page, name: string, opts: { fullPage?: bo
   await toasts(true);
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage, animations: "disabled" });
   await toasts(false);
+}
+
+/** A new page of `context` whose uncaught errors and CSP violations are pushed onto `errors`. */
+export async function newPage(context: BrowserContext, errors: string[]): Promise<Page> {
+  const page = await context.newPage();
+  page.on("pageerror", (err) => errors.push(`${page.url()}: ${err.message}`));
+  page.on("console", (msg) => {
+    if (msg.text().includes("Content Security Policy")) errors.push(`${page.url()}: ${msg.text()}`);
+  });
+  return page;
+}
+
+/** Opens a hash route of the dashboard at `gateway` and waits until its content has loaded. */
+export async function openRoute(page: Page, gateway: string, route: string): Promise<void> {
+  const target = `${gateway}/#${route}`;
+  // Going to the URL the page is already on is a fragment navigation: nothing would load again.
+  if (page.url() === target) await page.reload();
+  else await page.goto(target);
+  await page.waitForFunction(() => (document.getElementById("main")?.childElementCount ?? 0) > 0);
+  await page.waitForFunction(() => document.querySelectorAll("[aria-busy='true']").length === 0, null, {
+    timeout: 30_000,
+  });
 }

@@ -9,7 +9,7 @@ import type { Browser, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { api, signIn } from "../../dev/lib/client.ts";
 import type { OwnerListing } from "../../workers/listings/interface.ts";
-import { launchChromium, screenshot } from "./browser.ts";
+import { launchChromium, newPage, screenshot } from "./browser.ts";
 import * as fixtures from "./contract-fixtures.ts";
 
 const gateway = inject("workerUrl");
@@ -65,11 +65,7 @@ beforeAll(async () => {
   await context.route(/\/v1\/seller\/earnings/, (r) => json(r, fixtures.earnings(wallet, listings)));
   await context.route(/\/v1\/seller\/settlements/, (r) => json(r, fixtures.settlements));
   await context.route(/\/v1\/settlements\//, (r) => json(r, fixtures.settlement(wallet)));
-  page = await context.newPage();
-  page.on("pageerror", (err) => pageErrors.push(`${page.url()}: ${err.message}`));
-  page.on("console", (msg) => {
-    if (msg.text().includes("Content Security Policy")) pageErrors.push(`${page.url()}: ${msg.text()}`);
-  });
+  page = await newPage(context, pageErrors);
   await page.goto(`${gateway}/`);
   await page.evaluate((key) => sessionStorage.setItem("proxygate.apiKey", key), apiKey);
 }, 60_000);

@@ -11,7 +11,7 @@ import { generateKeyPairSigner, type KeyPairSigner } from "@solana/kit";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { faucet, fundedBuyer } from "../../dev/lib/buyer.ts";
-import { launchChromium, screenshot } from "./browser.ts";
+import { launchChromium, newPage as newBrowserPage, openRoute, screenshot } from "./browser.ts";
 import { installTestWallet, TEST_WALLET_NAME } from "./wallet.ts";
 
 const gateway = inject("workerUrl");
@@ -38,25 +38,12 @@ async function routeExists(path: string, apiKey?: string): Promise<boolean> {
   return !(res.status === 404 && text.includes("No route for"));
 }
 
-async function newPage(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  page.on("pageerror", (err) => pageErrors.push(`${page.url()}: ${err.message}`));
-  page.on("console", (msg) => {
-    if (msg.text().includes("Content Security Policy")) pageErrors.push(`${page.url()}: ${msg.text()}`);
-  });
-  return page;
+function newPage(context: BrowserContext): Promise<Page> {
+  return newBrowserPage(context, pageErrors);
 }
 
-/** Opens a hash route and waits until its content has loaded. */
-async function open(page: Page, route: string): Promise<void> {
-  const target = `${gateway}/#${route}`;
-  // Going to the URL the page is already on is a fragment navigation: nothing would load again.
-  if (page.url() === target) await page.reload();
-  else await page.goto(target);
-  await page.waitForFunction(() => (document.getElementById("main")?.childElementCount ?? 0) > 0);
-  await page.waitForFunction(() => document.querySelectorAll("[aria-busy='true']").length === 0, null, {
-    timeout: 30_000,
-  });
+function open(page: Page, route: string): Promise<void> {
+  return openRoute(page, gateway, route);
 }
 
 /** Reloads `route` until `selector` shows up (data that lands after a call: ledger, catalog cache). */
