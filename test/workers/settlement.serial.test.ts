@@ -343,7 +343,13 @@ describe("settlement", () => {
     // The ledger says it owes 5 calls (5 250) while the vault holds 3 000: as after a skim.
     for (let i = 0; i < 5; i++) await owe(s1);
     await calls(b1, s1, 1); // an honest buyer in the same batch (and the same collection transaction)
-    const accounts = [s1.account, s2.account, skimmer.vault, b1.vault, treasury];
+    // A seller flagged itself: what the skimmer owes it stays held, never paid (nor forfeited).
+    const held = await seller();
+    await query(
+      "UPDATE wallets SET is_flagged = true, flagged_reason = 'test: held payee', flagged_at = now() WHERE address = $1",
+      [held.signer.address],
+    );
+    const accounts = [s1.account, s2.account, held.account, skimmer.vault, b1.vault, treasury];
     const before = await snapshot(accounts);
     let late = false;
     const summary = await runSettlement(env, {
@@ -355,6 +361,7 @@ describe("settlement", () => {
           late = true;
           await owe(s2);
           await owe(s2);
+          await owe(held);
         },
       },
     });
@@ -368,6 +375,7 @@ describe("settlement", () => {
     expect(d.get(b1.vault)).toBe(-CHARGE);
     expect(d.get(s1.account)).toBe(6n * PAYOUT);
     expect(d.get(s2.account)).toBe(2n * PAYOUT);
+    expect(d.get(held.account)).toBe(0n);
     // The treasury fronts the skimmer's part: + the honest fee − the skimmer's payouts.
     expect(d.get(treasury)).toBe(FEE - 7n * PAYOUT);
 
@@ -377,11 +385,14 @@ describe("settlement", () => {
     expect(w?.is_flagged).toBe(true);
     expect(await createRedis(env).get(`skim:${skimmer.signer.address}`)).toBeTruthy();
     expect((await walletStub(skimmer.signer.address).balance()).flagged).toBe(true);
-    const statuses = await query<{ status: string }>(
-      "SELECT DISTINCT status FROM ledger_entries WHERE buyer_wallet = $1",
-      [skimmer.signer.address],
+    const statuses = await query<{ payee: string; status: string }>(
+      "SELECT DISTINCT payee_wallet = $2 AS payee, status FROM ledger_entries WHERE buyer_wallet = $1 ORDER BY 1",
+      [skimmer.signer.address, held.signer.address],
     );
-    expect(statuses.map((s) => s.status)).toEqual(["forfeited"]);
+    expect(statuses).toEqual([
+      { payee: false, status: "forfeited" },
+      { payee: true, status: "unsettled" },
+    ]);
 
     // A call of the flagged wallet that reaches the ledger later: forfeited at planning, seller paid.
     await owe(s1);

@@ -371,7 +371,8 @@ function inRange(batchParam: string, column = "id"): string {
 
 /**
  * Skim (DESIGN §4): flag in Postgres and forfeit the buyer's entries, this batch's and the unsettled
- * ones (pulled into this batch). Their sellers are still paid: the payouts grow by what the
+ * ones (pulled into this batch) — except those owed to a flagged seller, held as the planner holds
+ * them. Their sellers are still paid: the payouts grow by what the
  * pulled-in entries owe them, and what netting took from the skimmer's own earnings in this batch
  * is owed to it as a seller. Runs in the collection phase, so every payout is still `planned`.
  */
@@ -388,6 +389,8 @@ async function recordSkim(deps: ExecuteDeps, batchId: string, culprit: TransferR
     `WITH f AS (
        UPDATE ledger_entries SET status = 'forfeited', settlement_batch_id = $2
         WHERE buyer_wallet = $1 AND status = 'unsettled'
+          -- What it owes a flagged seller stays held for that seller, as the planner holds it.
+          AND (payee_wallet = $1 OR payee_wallet NOT IN (SELECT address FROM wallets WHERE is_flagged))
         RETURNING id, payee_wallet, seller_payout
      ),
      -- Same statement, so atomic: the batch's id range grows to cover the pulled-in entries.
