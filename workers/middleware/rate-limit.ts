@@ -1,4 +1,5 @@
 import { createMiddleware } from "hono/factory";
+import { retryAfterSeconds } from "../credit/rate.ts";
 import { type RateLimits, rateLimits, secretValues, validateEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { redactError } from "../lib/redact.ts";
@@ -73,13 +74,10 @@ export function ipRateLimit(tier: IpTier) {
       );
     });
     if (decision !== null && !decision.admitted) {
-      throw new ApiError(
-        "rate_limited",
-        `Too many requests from this address; retry in ${Math.ceil(decision.retryAfterMs / 1000)} s`,
-        {
-          retryAfter: Math.ceil(decision.retryAfterMs / 1000),
-        },
-      );
+      const retryAfter = retryAfterSeconds(decision.retryAfterMs);
+      throw new ApiError("rate_limited", `Too many requests from this address; retry in ${retryAfter} s`, {
+        retryAfter,
+      });
     }
     await next();
     if (decision !== null) {
