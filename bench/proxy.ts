@@ -38,7 +38,7 @@ const { values: args } = parseArgs({
     warmup: { type: "string", default: "2" },
     rounds: { type: "string", default: "3" },
     storage: { type: "string", default: "ram" },
-    only: { type: "string", default: "a,b,b',c" },
+    only: { type: "string", default: "a,b,f,c,b',c'" },
     "inspect-port": { type: "string" },
   },
 });
@@ -55,6 +55,39 @@ const PASSTHROUGH = `export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     return fetch(env.UPSTREAM + url.pathname + url.search, { method: request.method, headers: request.headers, body: request.body });
+  },
+};`;
+
+/**
+ * The floor of DESIGN §2 on this runtime: a passthrough plus exactly the Durable Object work the
+ * design requires of every call, and nothing else — reserve (one wallet object) and admit (one
+ * fence object) in parallel before the upstream request, confirm after the response, each one
+ * RPC that writes one SQLite row. No auth, pricing, key vault, receipt, outbox or telemetry. No
+ * implementation of the design can beat it here, so (f)/(b) bounds what (c)/(b) can reach.
+ */
+const FLOOR = `import { DurableObject } from "cloudflare:workers";
+class Counter extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS calls (id TEXT PRIMARY KEY, state INTEGER NOT NULL)");
+  }
+  write(id, state) {
+    this.ctx.storage.sql.exec("INSERT INTO calls (id, state) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state", id, state);
+    return true;
+  }
+}
+export class Wallet extends Counter {}
+export class Fence extends Counter {}
+export default {
+  async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    const id = crypto.randomUUID();
+    const wallet = env.WALLET.get(env.WALLET.idFromName("buyer"));
+    const fence = env.FENCE.get(env.FENCE.idFromName("listing"));
+    await Promise.all([wallet.write(id, 1), fence.write(id, 1)]);
+    const response = await fetch(env.UPSTREAM + url.pathname + url.search, { headers: request.headers });
+    ctx.waitUntil(wallet.write(id, 2));
+    return response;
   },
 };`;
 
@@ -106,15 +139,57 @@ async function main(): Promise<void> {
 
     let before = new Set(descendants(process.pid));
     const excluded = () => new Set(enginePids());
-    const gateway = await startWorker({
-      vars: { ...vars, ...RELAXED_LIMITS },
-      outDir: join(scratch, "build"),
-      stateDir: join(scratch, "wrangler"),
-      persistDir: join(persistRoot, "gateway"),
-      ...(args["inspect-port"] === undefined ? {} : { inspectorPort: Number(args["inspect-port"]) }),
-    });
-    stops.unshift(gateway.stop);
-    const gatewayPids = newChildren(before, excluded());
+    const path = "/data/quotes/PGT";
+
+    /**
+     * The gateway in workerd, with a seller's listing of the demo data API and a buyer with a
+     * funded vault calling it. `shaped`: behind Miniflare's static-assets router, as deployed.
+     */
+    const startGateway = async (name: string, shaped: boolean) => {
+      before = new Set(descendants(process.pid));
+      const gateway = await startWorker({
+        vars: { ...vars, ...RELAXED_LIMITS },
+        outDir: join(scratch, `build-${name}`),
+        stateDir: join(scratch, `wrangler-${name}`),
+        persistDir: join(persistRoot, name),
+        assets: shaped,
+        ...(args["inspect-port"] === undefined || shaped ? {} : { inspectorPort: Number(args["inspect-port"]) }),
+      });
+      stops.unshift(gateway.stop);
+      const pids = newChildren(before, excluded());
+      const seller = await generateKeyPairSigner();
+      await faucet(info.solanaRpcUrl, seller.address, { sol: 1_000_000_000 });
+      const sellerKey = await signIn(gateway.url, seller);
+      const created = await fetch(`${gateway.url}/v1/listings`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${sellerKey}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          service: `bench-data-${name}`,
+          type: "proxy",
+          category: "data",
+          description: "benchmark listing",
+          upstreamBaseUrl: info.upstreamUrl,
+          allowedMethods: ["GET"],
+          allowedPaths: ["/data/quotes/*"],
+          keyInjection: { kind: "header", name: "X-Api-Key" },
+          price: "100",
+          pricingUnit: "per_call",
+          capacity: { total: 10_000_000, reservedForSelf: 0, window: "minute" },
+          providerKey: info.upstreamApiKey,
+        }),
+      });
+      if (!created.ok) throw new Error(`creating the listing failed: ${created.status} ${await created.text()}`);
+      const listing = ((await created.json()) as { id: string }).id;
+      const buyer = await fundedBuyer(gateway.url, info.solanaRpcUrl, vars.USDC_MINT, 1_000_000_000);
+      const target: Target = {
+        url: `${gateway.url}/v1/proxy/${listing}${path}`,
+        headers: { authorization: `Bearer ${buyer.apiKey}` },
+      };
+      const probe = await fetch(target.url, { headers: target.headers });
+      if (!probe.ok) throw new Error(`a proxied call failed: ${probe.status} ${await probe.text()}`);
+      await probe.arrayBuffer();
+      return { target, pids };
+    };
 
     const startPassthrough = async (name: string, shaped: boolean) => {
       before = new Set(descendants(process.pid));
@@ -137,35 +212,30 @@ async function main(): Promise<void> {
       return { url, pids: newChildren(before, excluded()) };
     };
     const bare = await startPassthrough("bare", false);
+    const floor = await (async () => {
+      before = new Set(descendants(process.pid));
+      const { compatibilityDate } = unstable_getMiniflareWorkerOptions(join(ROOT, "wrangler.toml")).workerOptions;
+      const options: Record<string, unknown> = {
+        ...miniflareCommon("floor"),
+        name: "floor",
+        modules: true,
+        script: FLOOR,
+        compatibilityDate,
+        durableObjects: {
+          WALLET: { className: "Wallet", useSQLite: true },
+          FENCE: { className: "Fence", useSQLite: true },
+        },
+        bindings: { UPSTREAM: info.upstreamUrl },
+      };
+      const mf = new Miniflare(convertV4MiniflareOptions(options as MiniflareInput));
+      const url = (await mf.ready).toString().replace(/\/$/, "");
+      stops.unshift(() => mf.dispose());
+      return { url, pids: newChildren(before, excluded()) };
+    })();
     const shaped = await startPassthrough("shaped", true);
+    const gateway = await startGateway("gateway", false);
+    const gatewayShaped = await startGateway("gateway-shaped", true);
 
-    // A seller lists the demo data API; a buyer with a funded vault calls it.
-    const seller = await generateKeyPairSigner();
-    await faucet(info.solanaRpcUrl, seller.address, { sol: 1_000_000_000 });
-    const sellerKey = await signIn(gateway.url, seller);
-    const created = await fetch(`${gateway.url}/v1/listings`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${sellerKey}`, "content-type": "application/json" },
-      body: JSON.stringify({
-        service: "bench-data",
-        type: "proxy",
-        category: "data",
-        description: "benchmark listing",
-        upstreamBaseUrl: info.upstreamUrl,
-        allowedMethods: ["GET"],
-        allowedPaths: ["/data/quotes/*"],
-        keyInjection: { kind: "header", name: "X-Api-Key" },
-        price: "100",
-        pricingUnit: "per_call",
-        capacity: { total: 10_000_000, reservedForSelf: 0, window: "minute" },
-        providerKey: info.upstreamApiKey,
-      }),
-    });
-    if (!created.ok) throw new Error(`creating the listing failed: ${created.status} ${await created.text()}`);
-    const listing = ((await created.json()) as { id: string }).id;
-    const buyer = await fundedBuyer(gateway.url, info.solanaRpcUrl, vars.USDC_MINT, 1_000_000_000);
-
-    const path = "/data/quotes/PGT";
     const upstreamHeaders = { "x-api-key": info.upstreamApiKey };
     const paths: Array<{ key: string; name: string; target: Target; pids: number[] }> = [
       {
@@ -181,27 +251,26 @@ async function main(): Promise<void> {
         pids: bare.pids,
       },
       {
+        key: "f",
+        name: "(f) the design's floor",
+        target: { url: `${floor.url}${path}`, headers: upstreamHeaders },
+        pids: floor.pids,
+      },
+      { key: "c", name: "(c) proxygate, full path", target: gateway.target, pids: gateway.pids },
+      {
         key: "b'",
         name: "(b′) passthrough, gateway's shape",
         target: { url: `${shaped.url}${path}`, headers: upstreamHeaders },
         pids: shaped.pids,
       },
       {
-        key: "c",
-        name: "(c) proxygate, full path",
-        target: {
-          url: `${gateway.url}/v1/proxy/${listing}${path}`,
-          headers: { authorization: `Bearer ${buyer.apiKey}` },
-        },
-        pids: gatewayPids,
+        key: "c'",
+        name: "(c′) proxygate, gateway's shape",
+        target: gatewayShaped.target,
+        pids: gatewayShaped.pids,
       },
     ];
     const selected = paths.filter((p) => args.only.split(",").includes(p.key));
-    const probe = await fetch(`${gateway.url}/v1/proxy/${listing}${path}`, {
-      headers: { authorization: `Bearer ${buyer.apiKey}` },
-    });
-    if (!probe.ok) throw new Error(`a proxied call failed: ${probe.status} ${await probe.text()}`);
-    await probe.arrayBuffer();
 
     console.log(
       `load: ${load.concurrency} concurrent, ${load.seconds} s per path after ${load.warmupSeconds} s warm-up, ${rounds} round(s); DO storage: ${args.storage}\n`,
@@ -213,7 +282,15 @@ async function main(): Promise<void> {
         let allAt = 0;
         let serverCpu: number | null = null;
         let restCpu: number | null = null;
-        const everything = () => [process.pid, ...enginePids(), ...gatewayPids, ...bare.pids, ...shaped.pids];
+        const everything = () => [
+          process.pid,
+          ...enginePids(),
+          ...gateway.pids,
+          ...gatewayShaped.pids,
+          ...bare.pids,
+          ...floor.pids,
+          ...shaped.pids,
+        ];
         const r = await runLoad(p.name, p.target, load, {
           start() {
             serverAt = totalCpuMs(p.pids) ?? 0;
@@ -267,17 +344,21 @@ async function main(): Promise<void> {
       const b = results.get(bottom) ?? [];
       return median(t.map((x, i) => (b[i] ? f(x, b[i]) : Number.NaN)));
     };
-    for (const base of ["b", "b'"]) {
-      if (!results.has(base) || !results.has("c")) continue;
+    for (const [top, base] of [
+      ["f", "b"],
+      ["c", "b"],
+      ["c'", "b'"],
+    ] as const) {
+      if (!results.has(base) || !results.has(top)) continue;
       console.log(
-        `\nc/${base}: throughput ${fmt(
-          ratio("c", base, (c, b) => c.rps / b.rps),
+        `\n${top}/${base}: throughput ${fmt(
+          ratio(top, base, (c, b) => c.rps / b.rps),
           2,
         )} (target ≥ 0.75) · added p50 ${fmt(
-          ratio("c", base, (c, b) => c.p50 - b.p50),
+          ratio(top, base, (c, b) => c.p50 - b.p50),
           2,
         )} ms (target ≤ 1) · added p99 ${fmt(
-          ratio("c", base, (c, b) => c.p99 - b.p99),
+          ratio(top, base, (c, b) => c.p99 - b.p99),
           2,
         )} ms (target ≤ 5)`,
       );

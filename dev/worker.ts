@@ -93,11 +93,16 @@ export async function startWorker(options: {
   inspectorPort?: number;
   /** Sees every console line of the Worker and its Durable Objects (still printed as usual). */
   onLog?: (line: string) => void;
+  /**
+   * false: no static-assets router in front of the Worker (no dashboard; the API is unchanged).
+   * The benchmark's bare-shape gateway, compared with the bare passthrough.
+   */
+  assets?: boolean;
 }): Promise<RunningWorker> {
   const scriptPath = await buildWorker(options.outDir, options.stateDir);
   const fromConfig = unstable_getMiniflareWorkerOptions(join(ROOT, "wrangler.toml"));
   // The build emits the entry plus one file per Text module (the Lua scripts); list them explicitly.
-  const { modulesRules: _rules, ...workerOptions } = fromConfig.workerOptions;
+  const { modulesRules: _rules, assets, ...workerOptions } = fromConfig.workerOptions;
   const modules = [
     { type: "ESModule" as const, path: scriptPath },
     ...readdirSync(options.outDir)
@@ -113,6 +118,15 @@ export async function startWorker(options: {
       ...(options.persistDir ? { resourcePersistencePath: options.persistDir } : {}),
       ...(options.onLog ? { handleStructuredLogs: printAnd(options.onLog) } : {}),
       ...workerOptions,
+      // Without the router the Worker still needs its ASSETS binding (workers/env.ts): a 404 stands in.
+      ...(options.assets === false
+        ? {
+            serviceBindings: {
+              ...(workerOptions.serviceBindings ?? {}),
+              ASSETS: () => new Response(null, { status: 404 }),
+            },
+          }
+        : { assets }),
       name: "proxygate",
       modules,
       modulesRoot: options.outDir,

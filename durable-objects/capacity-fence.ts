@@ -7,6 +7,7 @@ import {
   BackoffSeconds,
   configFromJson,
   configToJson,
+  KnownConfigVersion,
   ListingConfigSchema,
   MAX_BACKOFF_SECONDS,
   Method,
@@ -119,16 +120,19 @@ export class CapacityFenceDO extends DurableObject<Env> implements FenceRpc {
     return { applied: true };
   }
 
-  async admit(requestId: string, method: string, path: string): Promise<AdmitResult> {
+  async admit(requestId: string, method: string, path: string, knownConfigVersion?: number): Promise<AdmitResult> {
     const id = parseArg(RequestId, requestId, "requestId");
     const verb = parseArg(Method, method, "method");
     const target = parseArg(RequestPath, path, "path");
+    const known = parseArg(KnownConfigVersion, knownConfigVersion, "knownConfigVersion");
     const live = this.#live;
     if (!live) return { ok: false, reason: "not_configured" };
-    const { config, spec } = live;
-    if (config.status === "deleted") return { ok: false, reason: "deleted" };
-    if (config.status === "paused") return { ok: false, reason: "paused" };
-    const route = checkRoute(config.allowedMethods, live.patterns, verb, target);
+    const { spec } = live;
+    // The caller's cached copy is this very version: skip sending (and cloning) it again.
+    const config = known === live.config.configVersion ? null : live.config;
+    if (live.config.status === "deleted") return { ok: false, reason: "deleted" };
+    if (live.config.status === "paused") return { ok: false, reason: "paused" };
+    const route = checkRoute(live.config.allowedMethods, live.patterns, verb, target);
     if (!route.ok) return { ok: false, reason: route.reason };
 
     const now = Date.now();

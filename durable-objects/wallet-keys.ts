@@ -19,10 +19,12 @@ export function revokeKeyRow(sql: SqlStorage, keyId: string, now: number): boole
   return cursor.rowsWritten > 0;
 }
 
-/** The active key with this hash, if any. */
-export function activeKeyId(sql: SqlStorage, keyHash: string): string | null {
-  const row = sql
-    .exec<{ key_id: string }>("SELECT key_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL", keyHash)
-    .toArray()[0];
-  return row ? row.key_id : null;
+/** The active keys, hash → key id (a wallet has a handful; the WalletDO keeps this in memory). */
+export function activeKeys(sql: SqlStorage): Map<string, string> {
+  const rows = sql.exec<{ key_id: string; key_hash: string }>(
+    "SELECT key_id, key_hash FROM api_keys WHERE revoked_at IS NULL",
+  );
+  const keys = new Map<string, string>();
+  for (const row of rows) keys.set(row.key_hash, row.key_id);
+  return keys;
 }

@@ -45,7 +45,7 @@ import { walletApiRate, walletCallRate } from "../workers/ratelimit/wallet-rates
 import { ORPHAN_GRACE_MS, rewardSplit } from "../workers/tasks/escrow.ts";
 import { initMeta, readSchemaVersion } from "./meta.ts";
 import { readVaultBalance } from "./wallet-chain.ts";
-import { activeKeyId, insertKey, revokeKeyRow } from "./wallet-keys.ts";
+import { activeKeys, insertKey, revokeKeyRow } from "./wallet-keys.ts";
 import {
   deferEntry,
   deleteEntries,
@@ -115,7 +115,18 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
    * path only ever adds rows due "now", so it keeps this up to date by itself; everything else
    * that writes these tables (alarm, flush, purge, vault reads, a rollback) drops it.
    */
-  #alarmInputs: { io: IoState; outboxDueAt: number | null; oldestFinishedAt: number | null } | null = null;
+  #alarmInputs: {
+    io: IoState;
+    outboxDueAt: number | null;
+    oldestFinishedAt: number | null;
+    escrowDueAt: number | null;
+  } | null = null;
+  /**
+   * The active API keys, hash → key id, as committed (null: read them again). Only this object
+   * writes its key table: registering or revoking a key drops this copy before the write, and so
+   * does a rollback, so a revoked key is refused on the very next call.
+   */
+  #keys: Map<string, string> | null = null;
   /** The committed credit state (null: not read from storage yet). */
   #credit: CreditState | null = null;
   /** `meta` rows read so far (null: no such row). A write drops the entry, so a rollback cannot leave it wrong. */
@@ -138,6 +149,7 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
   async reloadFromStorage(): Promise<void> {
     this.#credit = null;
     this.#alarmInputs = null;
+    this.#keys = null;
     this.#meta.clear();
   }
 
@@ -152,6 +164,7 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
     const w = parseArg(WalletAddress, wallet, "wallet");
     const id = parseArg(ObjectId, keyId, "keyId");
     const hash = parseArg(KeyHash, keyHash, "keyHash");
+    this.#keys = null;
     this.#transactionSync(() => {
       this.#claimWallet(w);
       insertKey(this.ctx.storage.sql, id, hash, Date.now());
@@ -160,6 +173,7 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
 
   async revokeKey(keyId: string): Promise<boolean> {
     const id = parseArg(ObjectId, keyId, "keyId");
+    this.#keys = null;
     return revokeKeyRow(this.ctx.storage.sql, id, Date.now());
   }
 
@@ -168,7 +182,7 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
     const parsed = typeof apiKey === "string" ? parseApiKey(apiKey) : null;
     if (!parsed) return { ok: false };
     const hash = await hashApiKey(apiKey);
-    const keyId = activeKeyId(this.ctx.storage.sql, hash);
+    const keyId = this.#activeKeyId(hash);
     if (keyId === null || parsed.wallet !== this.#wallet()) return { ok: false };
     const limited = this.#takeToken("api", config);
     if (limited !== null) return { ok: false, reason: "rate_limited", retryAfter: limited };
@@ -184,7 +198,7 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
     // Hash before reading any state: the only await of this method.
     const hash = typeof apiKey === "string" && parseApiKey(apiKey) ? await hashApiKey(apiKey) : null;
     const sql = this.ctx.storage.sql;
-    const keyValid = hash !== null && activeKeyId(sql, hash) !== null;
+    const keyValid = hash !== null && this.#activeKeyId(hash) !== null;
     // Only a valid key spends the wallet's tokens: a stranger cannot throttle someone else's wallet.
     const limited = keyValid ? this.#takeToken("calls", config) : null;
     if (limited !== null) return { ok: false, reason: "rate_limited", retryAfter: limited };
@@ -339,7 +353,7 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
       },
       (r, now) => {
         // Checked after a grace: a hold whose task row never appeared is given back.
-        if (r.ok) insertEscrow(sql, id, toSqlAmount(amt), now, now + ORPHAN_GRACE_MS);
+        if (r.ok) this.#escrowsChanged(() => insertEscrow(sql, id, toSqlAmount(amt), now, now + ORPHAN_GRACE_MS));
       },
     );
   }
@@ -359,7 +373,7 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
   async watchEscrow(taskId: string, at: number): Promise<{ ok: boolean }> {
     const id = parseArg(ObjectId, taskId, "taskId");
     const when = parseArg(EpochMs, at, "at");
-    const ok = setCheck(this.ctx.storage.sql, id, when);
+    const ok = this.#escrowsChanged(() => setCheck(this.ctx.storage.sql, id, when));
     if (ok) this.#ensureAlarm(when);
     return { ok };
   }
@@ -367,7 +381,7 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
   async unwatchEscrow(taskId: string, at: number): Promise<void> {
     const id = parseArg(ObjectId, taskId, "taskId");
     const when = parseArg(EpochMs, at, "at");
-    setCheckIf(this.ctx.storage.sql, id, when, null);
+    this.#escrowsChanged(() => setCheckIf(this.ctx.storage.sql, id, when, null));
   }
 
   /** Captures (for the solver) or releases a task's hold, once: the escrow row remembers how it ended. */
@@ -423,7 +437,7 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
       (r, now) => {
         if (!r.ok || r.already) return;
         this.#holdEnded(id, cap, now);
-        markOutcome(sql, id, want, now);
+        this.#escrowsChanged(() => markOutcome(sql, id, want, now));
       },
     );
   }
@@ -499,14 +513,19 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
       this.#alarmInputs = null;
       const due = refreshDueAt(this.#state(), this.#hasVault(), loadIo(sql));
       if (due !== null && due <= Date.now()) await this.#refresh();
-      await reconcileEscrows(this.ctx.storage.sql, this.env, {
-        settle: (taskId, capture) => this.#settleEscrow(taskId, capture),
-        failed: (err, escrows) =>
-          this.#log("warn", "task escrow check failed; will retry", {
-            escrows,
-            reason: redactError(err, secretValues(this.env)),
-          }),
-      });
+      try {
+        await reconcileEscrows(this.ctx.storage.sql, this.env, {
+          settle: (taskId, capture) => this.#settleEscrow(taskId, capture),
+          failed: (err, escrows) =>
+            this.#log("warn", "task escrow check failed; will retry", {
+              escrows,
+              reason: redactError(err, secretValues(this.env)),
+            }),
+        });
+      } finally {
+        // It moves check times by itself (setCheckIf), outside #escrowsChanged.
+        this.#alarmInputs = null;
+      }
       await this.#flushOutbox();
     } catch (err) {
       this.#log("error", "wallet alarm failed", { reason: redactError(err, secretValues(this.env)) });
@@ -566,7 +585,27 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
     } catch (err) {
       this.#meta.clear();
       this.#alarmInputs = null;
+      this.#keys = null;
       throw err;
+    }
+  }
+
+  /** The active key with this hash, from the in-memory copy of the key table. */
+  #activeKeyId(hash: string): string | null {
+    this.#keys ??= activeKeys(this.ctx.storage.sql);
+    return this.#keys.get(hash) ?? null;
+  }
+
+  /**
+   * Runs a write to the escrow table: the alarm's escrow due time is read again afterwards (the
+   * cached alarm inputs are dropped before and after, so neither a throw nor the write leaves it stale).
+   */
+  #escrowsChanged<T>(write: () => T): T {
+    this.#alarmInputs = null;
+    try {
+      return write();
+    } finally {
+      this.#alarmInputs = null;
     }
   }
 
@@ -588,8 +627,13 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
 
   #nextAlarm(state: CreditState, now: number): number | null {
     const sql = this.ctx.storage.sql;
-    this.#alarmInputs ??= { io: loadIo(sql), outboxDueAt: outboxDueAt(sql), oldestFinishedAt: oldestFinishedAt(sql) };
-    const { io, outboxDueAt: outbox, oldestFinishedAt: oldest } = this.#alarmInputs;
+    this.#alarmInputs ??= {
+      io: loadIo(sql),
+      outboxDueAt: outboxDueAt(sql),
+      oldestFinishedAt: oldestFinishedAt(sql),
+      escrowDueAt: escrowDueAt(sql),
+    };
+    const { io, outboxDueAt: outbox, oldestFinishedAt: oldest, escrowDueAt: escrow } = this.#alarmInputs;
     const next = nextAlarmAt({
       state,
       now,
@@ -597,7 +641,6 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
       outboxDueAt: outbox === null ? null : Math.max(outbox, io.nextFlushAt),
       oldestFinishedAt: oldest,
     });
-    const escrow = escrowDueAt(sql);
     if (escrow === null) return next;
     return Math.max(now, next === null ? escrow : Math.min(next, escrow));
   }

@@ -45,7 +45,7 @@ describe("CapacityFenceDO", () => {
   it("a rotated key is what the next admit returns (and it opens to the new key)", async () => {
     const { stub, config } = await configuredFence();
     const first = await stub.admit("k1", "GET", "/data/quotes/A");
-    if (!first.ok) throw new Error("expected ok");
+    if (!first.ok || !first.config) throw new Error("expected ok with the config");
     expect(await openListingKey(env, first.config)).toBe("sk-fence-test-key-0001");
     const rotated = await testConfig(
       { listingId: config.listingId, sellerId: config.sellerId, configVersion: 2, key: { ...config.key, version: 2 } },
@@ -53,9 +53,28 @@ describe("CapacityFenceDO", () => {
     );
     await stub.configure(rotated);
     const next = await stub.admit("k2", "GET", "/data/quotes/A");
-    if (!next.ok) throw new Error("expected ok");
+    if (!next.ok || !next.config) throw new Error("expected ok with the config");
     expect(next.config.key.version).toBe(2);
     expect(await openListingKey(env, next.config)).toBe("sk-fence-test-key-0002");
+  });
+
+  it("sends the config only to a caller that does not hold the live version", async () => {
+    const { stub, config } = await configuredFence({ configVersion: 3 });
+    expect(await stub.admit("v1", "GET", "/data/quotes/A", 3)).toEqual({
+      ok: true,
+      config: null,
+      usedInWindow: 1,
+      resaleCapacity: 100,
+    });
+    expect(await stub.admit("v2", "GET", "/data/quotes/A", 2)).toMatchObject({ ok: true, config });
+    // A change (here a price) is a new version: a caller holding the old one gets the new config.
+    const repriced = { ...config, price: config.price + 1n, configVersion: 4 };
+    await stub.configure(repriced);
+    expect(await stub.admit("v3", "GET", "/data/quotes/A", 3)).toMatchObject({ ok: true, config: repriced });
+    // Refusals are decided on the live config whatever the caller holds.
+    await stub.configure({ ...repriced, status: "paused", configVersion: 5 });
+    expect(await stub.admit("v4", "GET", "/data/quotes/A", 5)).toEqual({ ok: false, reason: "paused" });
+    await rejects(stub, (f) => f.admit("v5", "GET", "/data/quotes/A", 0), /knownConfigVersion/);
   });
 
   it("checks method and normalized path against the listing's patterns", async () => {

@@ -158,7 +158,7 @@ describe("listings API", () => {
     );
     expect(rotated).toMatchObject({ keyVersion: 2, keyLast4: "0002", configVersion: 2 });
     const next = await admitted(listing.id);
-    if (!next.ok) throw new Error(`expected an admit, got ${next.reason}`);
+    if (!next.ok || !next.config) throw new Error(`expected an admit with the config, got ${JSON.stringify(next)}`);
     expect(next.config.key.version).toBe(2);
     expect(await openListingKey(env, next.config)).toBe("sk-listing-test-0002");
 
@@ -167,7 +167,7 @@ describe("listings API", () => {
       200,
     );
     const third = await admitted(listing.id);
-    if (!third.ok) throw new Error("expected an admit");
+    if (!third.ok || !third.config) throw new Error("expected an admit with the config");
     expect(third.config.key.version).toBe(3);
     expect(await openListingKey(env, third.config)).toBe("sk-listing-test-0003");
 

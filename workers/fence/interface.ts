@@ -47,7 +47,13 @@ export type AdmitRefusal =
   | "backoff";
 
 export type AdmitResult =
-  | { ok: true; config: ListingConfig; usedInWindow: number; resaleCapacity: number }
+  | {
+      ok: true;
+      /** The live config; null when it is the version the caller said it holds (nothing to send). */
+      config: ListingConfig | null;
+      usedInWindow: number;
+      resaleCapacity: number;
+    }
   | { ok: false; reason: AdmitRefusal; retryAfter?: number };
 
 /** CapacityFenceDO RPC surface (durable-objects/capacity-fence.ts implements it). */
@@ -57,9 +63,10 @@ export interface FenceRpc {
   /**
    * Checks status, backoff, method + normalized path against the allowed patterns, then the sliding
    * window (resale capacity = total − reservedForSelf per window; never admits more). Idempotent
-   * per requestId: a retried admit of the same id does not count twice.
+   * per requestId: a retried admit of the same id does not count twice. `knownConfigVersion`: the
+   * config version the caller has cached; when it is the live one, the config is not sent back.
    */
-  admit(requestId: string, method: string, path: string): Promise<AdmitResult>;
+  admit(requestId: string, method: string, path: string, knownConfigVersion?: number): Promise<AdmitResult>;
   /** An upstream 429: no admits until `retryAfterSeconds` have passed. */
   backoff(retryAfterSeconds: number): Promise<void>;
   /** Live view for dashboards and the catalog. */

@@ -18,6 +18,7 @@ export const RequestId = z.string().min(1).max(128);
 export const Method = z.string().min(1).max(16);
 export const RequestPath = z.string().max(4096);
 export const BackoffSeconds = z.number().finite().nonnegative();
+export const KnownConfigVersion = z.int().positive().optional();
 
 const PathPattern = z.string().superRefine((value, ctx) => {
   const parsed = parsePathPattern(value);

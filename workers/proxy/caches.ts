@@ -1,10 +1,10 @@
 /**
- * Isolate-memory cache of listing prices for the proxy hot path (the plaintext key cache is
+ * Isolate-memory cache of listing configs for the proxy hot path (the plaintext key cache is
  * workers/listings/vault.ts). Nothing here is shared between isolates or persisted; an entry
- * lives at most 30 s, and a stale price is corrected on the same call: the fence's admit always
- * carries the live config.
+ * lives at most 30 s. A cached config is never used stale: every admit names the cached version
+ * and the fence sends the live config whenever it is another one.
  */
-import type { Pricing } from "./pricing.ts";
+import type { ListingConfig } from "../fence/interface.ts";
 
 /** The longest any entry is trusted (DESIGN §2: catalog and plaintext keys ≤ 30 s). */
 export const CACHE_TTL_MS = 30_000;
@@ -48,5 +48,8 @@ export class TtlCache<V> {
   }
 }
 
-/** Price and unit per listing, learnt from previous admits: lets reserve run in parallel with admit. */
-export const listingPrices = new TtlCache<Pricing>(CACHE_TTL_MS);
+/**
+ * The live config per listing, learnt from previous admits (sealed key only): its price lets
+ * reserve run in parallel with admit, and its version spares the fence sending it again.
+ */
+export const listingConfigs = new TtlCache<ListingConfig>(CACHE_TTL_MS);

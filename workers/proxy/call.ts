@@ -35,7 +35,7 @@ import { localFeedback } from "../routing/feedback.ts";
 import { queueHealth } from "../telemetry/health-batch.ts";
 import type { HealthSample } from "../telemetry/health-window.ts";
 import { inspectTokenRequest, readCappedBody, type TokenRequest } from "./body.ts";
-import { listingPrices } from "./caches.ts";
+import { listingConfigs } from "./caches.ts";
 import { forwardRequestHeaders, forwardResponseHeaders } from "./headers.ts";
 import { callId, IDEMPOTENCY_HEADER } from "./idempotency.ts";
 import { injectKeyHeader, upstreamUrl } from "./inject.ts";
@@ -124,6 +124,10 @@ interface Target {
   pricing: Pricing | null;
 }
 
+function pricingOf(config: ListingConfig): Pricing {
+  return { price: config.price, pricingUnit: config.pricingUnit };
+}
+
 function admitFailureKind(reason: AdmitRefusal): FailureKind {
   return reason === "method_not_allowed" || reason === "path_not_allowed" ? "route" : "unavailable";
 }
@@ -178,7 +182,8 @@ async function runCall(input: ProxyRequest): Promise<Response> {
   let targets: Target[];
   let backoffRetryAfter: number | null = null;
   if (pinned) {
-    targets = [{ listingId: target, pricing: listingPrices.get(target, started) ?? null }];
+    const cached = listingConfigs.get(target, started);
+    targets = [{ listingId: target, pricing: cached === undefined ? null : pricingOf(cached) }];
   } else {
     const routed = await routeService(env, target, amountFor, input.waitUntil);
     if (!routed.known) return refuse(fail("not_found", "Unknown listing or service"));
@@ -216,6 +221,8 @@ async function runCall(input: ProxyRequest): Promise<Response> {
       tried += 1;
       const { listingId } = candidate;
       const fence = fenceStub(env, listingId);
+      const cachedConfig = listingConfigs.get(listingId, Date.now());
+      const knownVersion = cachedConfig?.configVersion;
 
       // 3. Reserve and admit: in parallel when the price is known, else admit first. Later
       // candidates only admit; the reservation is swapped when one needs more than it covers.
@@ -224,7 +231,7 @@ async function runCall(input: ProxyRequest): Promise<Response> {
         const reserveId = nextReserveId();
         const [r, a] = await Promise.allSettled([
           wallet.reserve(reserveId, apiKey, amountFor(candidate.pricing), walletCallRate(env)),
-          fence.admit(id, method, normalized.path),
+          fence.admit(id, method, normalized.path, knownVersion),
         ]);
         if (a.status === "rejected" || r.status === "rejected") {
           if (r.status === "fulfilled" && r.value.ok) input.waitUntil(refund(wallet, reserveId, requestId));
@@ -250,7 +257,7 @@ async function runCall(input: ProxyRequest): Promise<Response> {
           }
         }
       } else {
-        admitted = await fence.admit(id, method, normalized.path);
+        admitted = await fence.admit(id, method, normalized.path, knownVersion);
       }
       if (!admitted.ok) {
         const refusal = admitRefusal(admitted.reason, admitted.retryAfter);
@@ -262,10 +269,12 @@ async function runCall(input: ProxyRequest): Promise<Response> {
         failures.push({ kind: admitFailureKind(admitted.reason), refusal, listingId });
         continue;
       }
-      const config = admitted.config;
+      // null: the fence holds the very version cached here.
+      const config = admitted.config ?? cachedConfig;
+      if (config === undefined) throw new Error("the fence sent no config for a version this isolate does not hold");
       localFeedback.headroom(listingId, admitted.usedInWindow, admitted.resaleCapacity, Date.now());
-      const pricing: Pricing = { price: config.price, pricingUnit: config.pricingUnit };
-      listingPrices.set(listingId, pricing, Date.now());
+      const pricing = pricingOf(config);
+      listingConfigs.set(listingId, config, Date.now());
       const needed = amountFor(pricing);
       if (reservation === null || needed > reservation.amount) {
         // No reservation yet, or this seller costs more than it covers: (re)reserve, refunding the old one first.
