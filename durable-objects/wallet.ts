@@ -37,7 +37,7 @@ import {
   WalletAddress,
   WithdrawalOutcome,
 } from "../workers/credit/schemas.ts";
-import type { CreditState, Step } from "../workers/credit/state.ts";
+import type { CreditState, FinishedOutcome, Step } from "../workers/credit/state.ts";
 import * as credit from "../workers/credit/state.ts";
 import { type Env, secretValues } from "../workers/env.ts";
 import { redactError } from "../workers/lib/redact.ts";
@@ -108,6 +108,8 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
   #alarmAt: number | null = null;
   /** One vault read at a time; callers that need one join the read in flight. */
   #refreshing: Promise<void> | null = null;
+  /** The last rate config a caller passed, as parsed (see #rateConfig). */
+  #lastRate: RateConfig | null = null;
   /** Per-wallet request rate (workers/credit/rate.ts), in memory: proxied calls, and the other authenticated routes. */
   #buckets: { calls?: Bucket; api?: Bucket } = {};
   /**
@@ -219,7 +221,6 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
     const id = parseArg(RequestId, requestId, "requestId");
     const amount = parseArg(Amount, charge, "charge");
     const draft = parseArg(LedgerEntryDraftSchema, entry, "entry");
-    const sql = this.ctx.storage.sql;
     return this.#transact(
       (s) =>
         credit.confirm(s, {
@@ -227,7 +228,7 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
           charge: amount,
           sellerPayout: draft.sellerPayout,
           platformFee: draft.platformFee,
-          finished: finishedOutcome(sql, "request", id),
+          finished: this.#finishedUnlessOpen(s, id),
         }),
       (result, now) => {
         if (!result.ok) return;
@@ -239,9 +240,8 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
 
   async refund(requestId: string): Promise<RefundResult> {
     const id = parseArg(RequestId, requestId, "requestId");
-    const sql = this.ctx.storage.sql;
     return this.#transact(
-      (s) => credit.refund(s, { requestId: id, finished: finishedOutcome(sql, "request", id) }),
+      (s) => credit.refund(s, { requestId: id, finished: this.#finishedUnlessOpen(s, id) }),
       (result, now) => {
         if (result.ok && result.released > 0n) this.#recordFinished("request", id, "refunded", now);
       },
@@ -542,10 +542,29 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
 
   // ── internals ──────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * How a request id ended, for confirm and refund. An open reservation is all they look at, so
+   * the lookup runs only when there is none (after the tick, so an expiry just recorded is seen).
+   */
+  #finishedUnlessOpen(s: CreditState, id: string): FinishedOutcome | undefined {
+    return s.reservations.has(id) ? undefined : finishedOutcome(this.ctx.storage.sql, "request", id);
+  }
+
   /** The caller's rate (the Worker passes its validated config), else this deployment's default. */
   #rateConfig(kind: "calls" | "api", rate: RateConfig | undefined): RateConfig {
-    if (rate !== undefined) return parseArg(RateConfig, rate, "rate");
-    return kind === "calls" ? walletCallRate(this.env) : walletApiRate(this.env);
+    if (rate === undefined) return kind === "calls" ? walletCallRate(this.env) : walletApiRate(this.env);
+    // Every call of a deployment passes the same two numbers: parse them once.
+    const last = this.#lastRate;
+    if (
+      last !== null &&
+      rate?.perSecond === last.perSecond &&
+      rate.burst === last.burst &&
+      Object.keys(rate).length === 2
+    ) {
+      return last;
+    }
+    this.#lastRate = parseArg(RateConfig, rate, "rate");
+    return this.#lastRate;
   }
 
   /** Takes a token from the `kind` bucket: null when taken, else the seconds to wait. */

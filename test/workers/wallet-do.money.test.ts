@@ -124,6 +124,13 @@ describe("WalletDO money", () => {
     await rejects(t.stub, (w) => w.reserve("r", t.apiKey, 0n), /amount/);
     await rejects(t.stub, (w) => w.reserve("", t.apiKey, 1n), /requestId/);
     await rejects(t.stub, (w) => w.reserve("r", t.apiKey, 2n ** 60n), /amount/);
+    // A rate is checked whole every time, also right after the same numbers were accepted.
+    const rate = { perSecond: 1_000, burst: 1_000 };
+    expect((await t.stub.reserve("rate-ok", t.apiKey, 1n, rate)).ok).toBe(true);
+    const extra = { ...rate, extra: 1 } as typeof rate;
+    await rejects(t.stub, (w) => w.reserve("rate-extra", t.apiKey, 1n, extra), /rate/);
+    await rejects(t.stub, (w) => w.reserve("rate-bad", t.apiKey, 1n, { perSecond: 1_000, burst: 0.5 }), /rate/);
+    expect(await t.stub.refund("rate-ok")).toEqual({ ok: true, released: 1n });
     expect((await t.stub.reserve("r", t.apiKey, 100n)).ok).toBe(true);
     // A charge never goes at zero, and must split exactly into payout + fee.
     await rejects(t.stub, (w) => w.confirm("r", 0n, entryFor(1n)), /charge/);
