@@ -7,7 +7,11 @@
  *   peeks (never waits for Redis), using a value ≤ 30 s old or nothing (priors + local outcomes).
  * - one listing for `GET /v1/apis/:id`: fresh 2 s, ≤ 10 s (a paused listing answers 404 within that).
  * - headroom per listing from its CapacityFenceDO's snapshot (catalog only), ≤ 30 s, fresh 5 s.
- * A cold isolate therefore does one Postgres query before the first call of a service.
+ * - the names of the services with an active listing: a name the isolate does not hold is looked
+ *   up again at most every 2 s, whatever names are tried, so made-up names cost no query of their
+ *   own and never push real services out of the per-service cache. A listing created or resumed
+ *   through this isolate drops the names at once; other isolates see a brand-new service within 2 s.
+ * A cold isolate therefore does two Postgres queries before the first call of a service.
  */
 import type { Env } from "../env.ts";
 import { fenceStub } from "../fence/stub.ts";
@@ -16,7 +20,7 @@ import { redactError } from "../lib/redact.ts";
 import { createRedis } from "../lib/redis.ts";
 import { SwrCache } from "../lib/swr-cache.ts";
 import { type HealthStats, readHealth } from "../telemetry/health.ts";
-import { activeListing, activeListings, type CatalogListing } from "./store.ts";
+import { activeListing, activeListings, activeServiceNames, type CatalogListing } from "./store.ts";
 
 type WaitUntil = (promise: Promise<unknown>) => void;
 
@@ -63,6 +67,67 @@ const detailCache = new SwrCache<CatalogListing | null>({
 
 const ALL = "*";
 
+/**
+ * The names of the services with an active listing, as last loaded (null: never). A load that
+ * began before `forgetServiceNames` carries an older generation and is not trusted.
+ */
+let names: { set: ReadonlySet<string>; generation: number; at: number } | null = null;
+let namesLoading: Promise<{ set: ReadonlySet<string>; generation: number }> | null = null;
+/** When a load of the names last began: unknown names ask Postgres at most once per EMPTY_RETRY_MS. */
+let namesTriedAt = Number.NEGATIVE_INFINITY;
+let namesGeneration = 0;
+
+/** A listing was created or resumed here: its service must be routable on the next call. */
+export function forgetServiceNames(): void {
+  namesGeneration += 1;
+  namesTriedAt = Number.NEGATIVE_INFINITY;
+}
+
+function loadServiceNames(env: Env, waitUntil: WaitUntil) {
+  if (namesLoading !== null) return namesLoading;
+  const generation = namesGeneration;
+  namesTriedAt = Date.now();
+  const loading = withDb(env, waitUntil, (db) => activeServiceNames(db))
+    .then((set) => {
+      if (generation === namesGeneration) names = { set, generation, at: Date.now() };
+      return { set, generation };
+    })
+    .finally(() => {
+      namesLoading = null;
+    });
+  namesLoading = loading;
+  return loading;
+}
+
+/**
+ * Whether `service` has an active listing, from the names held (≤ 30 s old, refreshed in the
+ * background after 10 s). A name not held is looked up only if no lookup began in the last
+ * EMPTY_RETRY_MS; while Postgres is down, what is held still answers.
+ */
+async function isActiveService(env: Env, service: string, waitUntil: WaitUntil): Promise<boolean> {
+  const now = Date.now();
+  const held = names;
+  const current = held !== null && held.generation === namesGeneration && now - held.at < LISTINGS_MAX_AGE_MS;
+  const mayLoad = now - namesTriedAt >= EMPTY_RETRY_MS;
+  if (current && held.set.has(service)) {
+    if (now - held.at >= LISTINGS_FRESH_MS && mayLoad) {
+      waitUntil(loadServiceNames(env, waitUntil).catch((err: unknown) => warn("service names")("names", err)));
+    }
+    return true;
+  }
+  if (current && !mayLoad) return false;
+  try {
+    let loaded = await loadServiceNames(env, waitUntil);
+    // Joined a load that began before a listing was created here: load once more.
+    if (loaded.generation !== namesGeneration) loaded = await loadServiceNames(env, waitUntil);
+    return loaded.set.has(service);
+  } catch (err) {
+    if (held === null) throw err;
+    warn("service names")("names", err);
+    return held.set.has(service);
+  }
+}
+
 async function cachedListings(
   env: Env,
   key: string,
@@ -77,8 +142,9 @@ async function cachedListings(
   return listingCache.get(key, Date.now(), load, waitUntil);
 }
 
-/** Active listings of `service` (routing candidates). */
-export function serviceListings(env: Env, service: string, waitUntil: WaitUntil): Promise<CatalogListing[]> {
+/** Active listings of `service` (routing candidates); none, without a query, for a name no active listing has. */
+export async function serviceListings(env: Env, service: string, waitUntil: WaitUntil): Promise<CatalogListing[]> {
+  if (!(await isActiveService(env, service, waitUntil))) return [];
   return cachedListings(env, `s:${service}`, waitUntil, service);
 }
 

@@ -69,6 +69,15 @@ export async function activeListings(db: Db, service?: string): Promise<CatalogL
   return rows.map(toCatalogListing);
 }
 
+/** The services with at least one active, servable listing. */
+export async function activeServiceNames(db: Db): Promise<Set<string>> {
+  const rows = await db
+    .selectDistinct({ service: listings.service })
+    .from(listings)
+    .where(and(eq(listings.status, "active"), isNotNull(listings.keyCiphertext)));
+  return new Set(rows.map((r) => r.service));
+}
+
 /** One active listing, or null. */
 export async function activeListing(db: Db, id: string): Promise<CatalogListing | null> {
   const rows = await db

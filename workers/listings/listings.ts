@@ -6,6 +6,7 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import { listings } from "../../db/schema.ts";
+import { forgetServiceNames } from "../catalog/cache.ts";
 import type { Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { afterResponse, withDb } from "../lib/db.ts";
@@ -93,6 +94,7 @@ export async function createListing(ctx: ListingsContext, input: CreateListingRe
     }),
   );
   await pushConfig(ctx.env, row);
+  forgetServiceNames();
   return ownerView(row);
 }
 
@@ -166,7 +168,9 @@ export type StatusAction = "pause" | "unpause" | "delete";
 export async function setListingStatus(ctx: ListingsContext, id: string, action: StatusAction): Promise<OwnerListing> {
   const status = action === "pause" ? "paused" : action === "unpause" ? "active" : "deleted";
   try {
-    return await applyChange(ctx, id, { status });
+    const changed = await applyChange(ctx, id, { status });
+    if (action === "unpause") forgetServiceNames();
+    return changed;
   } catch (err) {
     if (action !== "delete" || !(err instanceof ApiError) || err.code !== "conflict") throw err;
     // Already deleted: push again (repairs a fence that missed it) and answer as the first time.

@@ -8,6 +8,7 @@
 
 import { peekHealth, serviceListings } from "../catalog/cache.ts";
 import type { Env } from "../env.ts";
+import { dependency } from "../lib/dependency.ts";
 import type { Pricing } from "../proxy/pricing.ts";
 import { localFeedback } from "./feedback.ts";
 import { type Estimate, order, type ScoreInput, scoreAll } from "./score.ts";
@@ -38,7 +39,8 @@ export async function routeService(
   waitUntil: (promise: Promise<unknown>) => void,
   random: () => number = Math.random,
 ): Promise<Routed> {
-  const listings = await serviceListings(env, service, waitUntil);
+  // A cold isolate with Postgres down has nothing to route from: 503 with Retry-After, not a 500.
+  const listings = await dependency("The catalog", () => serviceListings(env, service, waitUntil));
   const now = Date.now();
   const usable: Array<{ listingId: string; pricing: Pricing; input: ScoreInput }> = [];
   let soonest: number | null = null;
