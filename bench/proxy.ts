@@ -199,47 +199,44 @@ async function main(): Promise<void> {
       return { target, pids };
     };
 
-    const startPassthrough = async (name: string, shaped: boolean) => {
+    /** A small script Worker in a Miniflare of its own, on the gateway's compatibility date. */
+    const startScript = async (name: string, options: Record<string, unknown>) => {
       before = new Set(descendants(process.pid));
-      // The gateway's own compatibility date for both; the shaped one also gets its flags and assets.
-      const { compatibilityDate, compatibilityFlags, assets } = unstable_getMiniflareWorkerOptions(
-        join(ROOT, "wrangler.toml"),
-      ).workerOptions;
-      const options: Record<string, unknown> = {
-        ...miniflareCommon(name),
-        name: "passthrough",
-        modules: true,
-        script: PASSTHROUGH,
-        compatibilityDate,
-        ...(shaped ? { compatibilityFlags, assets } : {}),
-        bindings: { UPSTREAM: info.upstreamUrl },
-      };
-      const mf = new Miniflare(convertV4MiniflareOptions(options as MiniflareInput));
+      const { compatibilityDate } = unstable_getMiniflareWorkerOptions(join(ROOT, "wrangler.toml")).workerOptions;
+      const mf = new Miniflare(
+        convertV4MiniflareOptions({
+          ...miniflareCommon(name),
+          modules: true,
+          compatibilityDate,
+          ...options,
+        } as MiniflareInput),
+      );
       const url = (await mf.ready).toString().replace(/\/$/, "");
       stops.unshift(() => mf.dispose());
       return { url, pids: newChildren(before, excluded()) };
     };
+    // The shaped passthrough also gets the gateway's compatibility flags and assets router.
+    const { compatibilityFlags, assets } = unstable_getMiniflareWorkerOptions(
+      join(ROOT, "wrangler.toml"),
+    ).workerOptions;
+    const startPassthrough = (name: string, shaped: boolean) =>
+      startScript(name, {
+        name: "passthrough",
+        script: PASSTHROUGH,
+        ...(shaped ? { compatibilityFlags, assets } : {}),
+        bindings: { UPSTREAM: info.upstreamUrl },
+      });
     const bare = await startPassthrough("bare", false);
-    const startFloor = async (name: string, writes: boolean) => {
-      before = new Set(descendants(process.pid));
-      const { compatibilityDate } = unstable_getMiniflareWorkerOptions(join(ROOT, "wrangler.toml")).workerOptions;
-      const options: Record<string, unknown> = {
-        ...miniflareCommon(name),
+    const startFloor = (name: string, writes: boolean) =>
+      startScript(name, {
         name: "floor",
-        modules: true,
         script: FLOOR,
-        compatibilityDate,
         durableObjects: {
           WALLET: { className: "Wallet", useSQLite: true },
           FENCE: { className: "Fence", useSQLite: true },
         },
         bindings: { UPSTREAM: info.upstreamUrl, WRITES: writes ? "1" : "0" },
-      };
-      const mf = new Miniflare(convertV4MiniflareOptions(options as MiniflareInput));
-      const url = (await mf.ready).toString().replace(/\/$/, "");
-      stops.unshift(() => mf.dispose());
-      return { url, pids: newChildren(before, excluded()) };
-    };
+      });
     const calls = await startFloor("floor-calls", false);
     const floor = await startFloor("floor", true);
     const shaped = await startPassthrough("shaped", true);
