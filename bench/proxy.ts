@@ -199,10 +199,13 @@ async function main(): Promise<void> {
       return { target, pids };
     };
 
+    // The gateway's compatibility date for every script Worker; its flags and assets for the shaped one.
+    const { compatibilityDate, compatibilityFlags, assets } = unstable_getMiniflareWorkerOptions(
+      join(ROOT, "wrangler.toml"),
+    ).workerOptions;
     /** A small script Worker in a Miniflare of its own, on the gateway's compatibility date. */
     const startScript = async (name: string, options: Record<string, unknown>) => {
       before = new Set(descendants(process.pid));
-      const { compatibilityDate } = unstable_getMiniflareWorkerOptions(join(ROOT, "wrangler.toml")).workerOptions;
       const mf = new Miniflare(
         convertV4MiniflareOptions({
           ...miniflareCommon(name),
@@ -215,10 +218,6 @@ async function main(): Promise<void> {
       stops.unshift(() => mf.dispose());
       return { url, pids: newChildren(before, excluded()) };
     };
-    // The shaped passthrough also gets the gateway's compatibility flags and assets router.
-    const { compatibilityFlags, assets } = unstable_getMiniflareWorkerOptions(
-      join(ROOT, "wrangler.toml"),
-    ).workerOptions;
     const startPassthrough = (name: string, shaped: boolean) =>
       startScript(name, {
         name: "passthrough",
@@ -295,16 +294,7 @@ async function main(): Promise<void> {
         let allAt = 0;
         let serverCpu: number | null = null;
         let restCpu: number | null = null;
-        const everything = () => [
-          process.pid,
-          ...enginePids(),
-          ...gateway.pids,
-          ...gatewayShaped.pids,
-          ...bare.pids,
-          ...calls.pids,
-          ...floor.pids,
-          ...shaped.pids,
-        ];
+        const everything = () => [process.pid, ...enginePids(), ...paths.flatMap((q) => q.pids)];
         const r = await runLoad(p.name, p.target, load, {
           start() {
             serverAt = totalCpuMs(p.pids) ?? 0;

@@ -615,12 +615,8 @@ export class WalletDO extends DurableObject<Env> implements WalletRpc {
     return this.#keys.get(hash) ?? null;
   }
 
-  /**
-   * Runs a write to the escrow table: the alarm's escrow due time is read again afterwards (the
-   * cached alarm inputs are dropped before and after, so neither a throw nor the write leaves it stale).
-   */
+  /** Runs a write to the escrow table; the alarm's escrow due time is read again afterwards, even after a throw. */
   #escrowsChanged<T>(write: () => T): T {
-    this.#alarmInputs = null;
     try {
       return write();
     } finally {
